@@ -1,0 +1,102 @@
+"""The one place that papers over upstream version problems of our stack.
+
+Applied once by ``import mmrot_ext``; nothing else in the codebase patches
+upstream code. Each fix is its own function so tests can show the failure it
+prevents (``tests/test_compat.py``).
+
+1. mmrotate 1.0.0rc1 asserts ``mmdet<=3.1.0`` on import although it runs on
+   mmdet 3.3 (upstream raised the bound later without code changes).
+2. mmrotate 1.0.0rc1 does ``from collections import Sequence``, removed in
+   Python 3.10.
+3. mmengine 0.10.7 calls ``torch.load`` without ``weights_only=False``; under
+   torch >= 2.6 every checkpoint the Runner saves (it pickles mmengine's
+   ``HistoryBuffer``) fails to load. Fixed on mmengine main (#1670),
+   unreleased.
+
+Also checks that mmcv carries its compiled ops and says how to fix it if not.
+"""
+import collections
+import collections.abc
+import contextlib
+import importlib
+import os.path as osp
+import sys
+
+_applied = False
+
+
+@contextlib.contextmanager
+def _reported_mmdet_version(version):
+    """Temporarily report ``mmdet.__version__`` as ``version``."""
+    import mmdet
+    real = mmdet.__version__
+    mmdet.__version__ = version
+    try:
+        yield
+    finally:
+        mmdet.__version__ = real
+
+
+def import_mmrotate():
+    """Import mmrotate past its ``mmdet<=3.1.0`` assertion (fix 1).
+
+    Once imported it stays in ``sys.modules``, so every later import (ours,
+    mmengine's registry scope switch) gets the same module.
+    """
+    if 'mmrotate' in sys.modules:
+        return sys.modules['mmrotate']
+    with _reported_mmdet_version('3.1.0'):
+        return importlib.import_module('mmrotate')
+
+
+def restore_collections_sequence():
+    """Give ``collections`` back its pre-3.10 ``Sequence`` alias (fix 2)."""
+    if not hasattr(collections, 'Sequence'):
+        collections.Sequence = collections.abc.Sequence
+
+
+def _load_trusted_local_checkpoint(filename, map_location):
+    """mmengine's local checkpoint loader with ``weights_only=False``."""
+    import torch
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def allow_mmengine_checkpoints():
+    """Let mmengine load the checkpoints its Runner writes (fix 3).
+
+    Replaces the loader mmengine registers for local paths with one that
+    passes ``weights_only=False``, as mmengine main does. Such checkpoints are
+    pickles: load only checkpoints you trust, as before torch 2.6.
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_trusted_local_checkpoint, force=True)
+
+
+def check_mmcv_ops():
+    """Raise a clear error if mmcv was installed without compiled ops."""
+    try:
+        importlib.import_module('mmcv._ext')
+    except ImportError as err:
+        raise ImportError(
+            'mmcv is installed without its compiled ops (mmcv._ext), which '
+            'mmrot_ext needs (RoIAlign, nms_rotated, box_iou_rotated). '
+            'Reinstall it with: pip install torch==2.13.0 "setuptools<81" '
+            'ninja psutil && MMCV_WITH_OPS=1 pip install --no-build-isolation '
+            '--force-reinstall --no-deps mmcv==2.1.0 (or run `make install`).'
+        ) from err
+
+
+def apply_all():
+    """Apply every fix once; later calls do nothing."""
+    global _applied
+    if _applied:
+        return
+    check_mmcv_ops()
+    restore_collections_sequence()
+    import_mmrotate()
+    allow_mmengine_checkpoints()
+    _applied = True

@@ -1,0 +1,41 @@
+"""Install mmrot_ext (and the importable `projects` package).
+
+mmcv must carry compiled ops: install torch and mmcv first (see README), or
+use `make install`, which does it for you.
+"""
+import os.path as osp
+
+from setuptools import find_packages, setup
+
+HERE = osp.dirname(osp.abspath(__file__))
+
+
+def read_requirements(name):
+    """Return the requirement lines of requirements/<name>.txt."""
+    with open(osp.join(HERE, 'requirements', name)) as f:
+        lines = (line.split('#')[0].strip() for line in f)
+        return [line for line in lines if line]
+
+
+def read_version():
+    scope = {}
+    with open(osp.join(HERE, 'mmrot_ext', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+setup(
+    name='mmrot_ext',
+    version=read_version(),
+    description='Rotated, scored, distributional and box-supervised instance '
+    'segmentation on OpenMMLab',
+    long_description=open(osp.join(HERE, 'README.md')).read(),
+    long_description_content_type='text/markdown',
+    python_requires='>=3.10',
+    packages=find_packages(include=['mmrot_ext*', 'projects*']),
+    include_package_data=True,
+    install_requires=read_requirements('runtime.txt'),
+    extras_require=dict(tests=read_requirements('tests.txt')),
+    license='Apache-2.0',
+    zip_safe=False,
+)
