@@ -1,0 +1,7 @@
+from .coco_writer import neighbour_ious, scene_annotations, write_coco_dataset
+from .dense_objects import DenseSceneConfig, render_dense_scene
+
+__all__ = [
+    'DenseSceneConfig', 'neighbour_ious', 'render_dense_scene',
+    'scene_annotations', 'write_coco_dataset'
+]
