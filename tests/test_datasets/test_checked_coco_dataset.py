@@ -1,0 +1,163 @@
+"""Bad input gets a clear error naming the file and the problem."""
+import copy
+import json
+
+import pytest
+from mmdet.registry import DATASETS
+
+from mmrot_ext.datasets.synthetic import (
+    DenseSceneConfig,
+    render_dense_scene,
+    write_coco_dataset,
+)
+from mmrot_ext.datasets.synthetic import dense_objects as scenes
+
+PIPELINE = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='PackDetInputs')
+]
+
+
+@pytest.fixture(scope='module')
+def dataset_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp('ppc')
+    write_coco_dataset(
+        str(root), dict(train=3), render_dense_scene,
+        DenseSceneConfig(width=96, height=96, num_objects=(3, 5)),
+        [dict(id=i + 1, name=n) for i, n in enumerate(scenes.CLASSES)],
+        workers=1)
+    return root
+
+
+@pytest.fixture
+def coco(dataset_dir):
+    with open(dataset_dir / 'annotations' / 'instances_train.json') as f:
+        return json.load(f)
+
+
+def instances(dataset):
+    """All loaded instances of a dataset."""
+    return [inst for i in range(len(dataset))
+            for inst in dataset.get_data_info(i)['instances']]
+
+
+def build(dataset_dir, data, name='bad.json', **kwargs):
+    """Write ``data`` as the annotation file and build a PPCDataset on it."""
+    path = dataset_dir / 'annotations' / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    cfg = dict(type='PPCDataset', data_root=str(dataset_dir),
+               ann_file=f'annotations/{name}', data_prefix=dict(img=''),
+               pipeline=PIPELINE)
+    cfg.update(kwargs)
+    return DATASETS.build(cfg), str(path)
+
+
+def test_valid_dataset_loads_and_yields_masks(dataset_dir, coco):
+    dataset, _ = build(dataset_dir, coco, name='good.json')
+    assert len(dataset) == 3
+    assert dataset.metainfo['classes'] == ('pen', 'pencil', 'chopstick')
+    sample = dataset[0]['data_samples']
+    assert len(sample.gt_instances) > 0
+    assert sample.gt_instances.masks.masks.shape[1:] == (96, 96)
+
+
+@pytest.mark.parametrize('data, message', [
+    ('{"images": [', 'not valid JSON'),
+    ([1, 2], 'top level is a list'),
+    ({'images': []}, "missing list(s) ['categories', 'annotations']"),
+    ({'info': {}, 'licenses': []}, 'not a COCO annotation file'),
+])
+def test_json_that_is_not_coco(dataset_dir, data, message):
+    with pytest.raises(ValueError) as err:
+        build(dataset_dir, data)
+    assert 'bad.json' in str(err.value)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize('segmentation, message', [
+    ([], 'empty polygon list'),
+    ([[10, 10, 20, 20]], 'has 4 coordinates'),
+    ([[10, 10, 20, 20, 30]], 'has 5 coordinates'),
+    ([[10, 10, 20, 20, 30, 30]], 'zero area (degenerate)'),
+    ([['a', 1, 2, 3, 4, 5]], 'not a list of numbers'),
+    ({'size': [10, 10], 'counts': 'abc'}, 'does not match the image size'),
+    ({'counts': 'abc'}, 'needs "counts"'),
+])
+def test_bad_segmentation(dataset_dir, coco, segmentation, message):
+    coco['annotations'][1]['segmentation'] = segmentation
+    ann_id = coco['annotations'][1]['id']
+    file_name = coco['images'][0]['file_name']
+    with pytest.raises(ValueError) as err:
+        build(dataset_dir, coco)
+    text = str(err.value)
+    assert 'bad.json' in text and '1 invalid annotation(s)' in text
+    assert f'annotation id {ann_id}:' in text and message in text
+    assert file_name in text
+
+
+def test_unknown_category_id(dataset_dir, coco):
+    coco['annotations'][0]['category_id'] = 7
+    with pytest.raises(ValueError, match=r'bad\.json.*\n.*unknown category '
+                       r'id 7 .*defines \[1, 2, 3\]'):
+        build(dataset_dir, coco)
+
+
+def test_unknown_image_id(dataset_dir, coco):
+    coco['annotations'][0]['image_id'] = 999
+    with pytest.raises(ValueError, match='unknown image id 999'):
+        build(dataset_dir, coco)
+
+
+def test_class_the_file_lacks(dataset_dir, coco):
+    with pytest.raises(ValueError, match=r"bad\.json: class\(es\) \['eraser'"
+                       r"\] are not categories"):
+        build(dataset_dir, coco, metainfo=dict(classes=('pen', 'eraser')))
+
+
+def test_class_subset_leaves_out_other_classes_on_purpose(dataset_dir, coco):
+    dataset, _ = build(dataset_dir, coco, metainfo=dict(classes=('pencil', )))
+    pencils = sum(a['category_id'] == 2 and not a['iscrowd']
+                  for a in coco['annotations'])
+    loaded = [i for i in instances(dataset) if not i['ignore_flag']]
+    assert len(loaded) == pencils > 0
+    assert {i['bbox_label'] for i in loaded} == {0}
+
+
+def test_missing_image_file(dataset_dir, coco):
+    coco['images'][1]['file_name'] = 'train/nope.jpg'
+    with pytest.raises(FileNotFoundError,
+                       match=r'bad\.json: image file .*train/nope\.jpg '
+                       r'\(image id 2\) does not exist'):
+        build(dataset_dir, coco)
+
+
+def test_corrupt_image_names_the_file(dataset_dir, coco):
+    bad = copy.deepcopy(coco)
+    corrupt = dataset_dir / 'train' / 'corrupt.jpg'
+    corrupt.write_bytes(
+        (dataset_dir / 'train' / '000000.jpg').read_bytes()[:300])
+    bad['images'][0]['file_name'] = 'train/corrupt.jpg'
+    dataset, _ = build(dataset_dir, bad)
+    with pytest.raises(AssertionError,
+                       match=r'failed to load image: .*train/corrupt\.jpg'):
+        dataset[0]
+
+
+def test_warn_mode_drops_and_lists_bad_annotations(dataset_dir, coco):
+    coco['annotations'][0]['segmentation'] = [[0, 0, 5, 5]]
+    n = len(coco['annotations'])
+    with pytest.warns(UserWarning, match='1 invalid annotation.*dropped'):
+        dataset, _ = build(dataset_dir, coco, on_invalid='warn')
+    assert len(instances(dataset)) == n - 1
+
+
+def test_many_problems_are_counted_and_listed(dataset_dir, coco):
+    for ann in coco['annotations']:
+        ann['segmentation'] = []
+    with pytest.raises(ValueError) as err:
+        build(dataset_dir, coco)
+    n = len(coco['annotations'])
+    assert f'{n} invalid annotation(s)' in str(err.value)
+    if n > 10:
+        assert f'and {n - 10} more' in str(err.value)
