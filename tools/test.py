@@ -1,0 +1,114 @@
+"""Test (and evaluate) a detector (mmdet 3.x style).
+
+    python tools/test.py CONFIG CHECKPOINT [--eval segm bbox ...]
+        [--out results.pkl] [--show-dir DIR] [--cfg-options k=v ...]
+
+``--eval`` is a shorthand that sets the metrics of the config's test
+evaluator (``segm``, ``bbox``, ``proposal``, ``proposal_fast``; rotated
+configs also ``rbox``).
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmdet.engine.hooks.utils import trigger_visualization_hook
+from mmdet.evaluation import DumpDetResults
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
+from mmrot_ext.engine import setup_cpu_distributed
+
+EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a detector')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where metrics are written')
+    parser.add_argument('--eval', nargs='+', choices=EVAL_CHOICES,
+                        help='metrics to evaluate (sets test_evaluator)')
+    parser.add_argument('--out', help='dump predictions to a .pkl file')
+    parser.add_argument('--show', action='store_true',
+                        help='show predictions in a window')
+    parser.add_argument('--show-dir',
+                        help='save painted predictions under '
+                        'work_dir/<timestamp>/SHOW_DIR')
+    parser.add_argument('--wait-time', type=float, default=2,
+                        help='seconds each shown image stays')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config entries, e.g. test_dataloader.batch_size=2')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if args.out and not args.out.endswith(('.pkl', '.pickle')):
+        parser.error(f'--out must name a .pkl file, got {args.out}')
+    return args
+
+
+def _has_key(node, key):
+    """Whether a (nested) config mentions ``key``."""
+    if isinstance(node, dict):
+        return key in node or any(_has_key(v, key) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_has_key(v, key) for v in node)
+    return False
+
+
+def apply_eval_shorthand(cfg, metrics, config_path):
+    """Point the test evaluator(s) at ``metrics``."""
+    if 'segm' in metrics and not _has_key(cfg.model, 'mask_head'):
+        raise ValueError(f'{config_path}: --eval segm needs a model with a '
+                         f'mask head; this config has none')
+    evaluators = cfg.test_evaluator
+    if isinstance(evaluators, dict):
+        evaluators = [evaluators]
+    targets = [e for e in evaluators if 'metric' in e]
+    if not targets:
+        raise ValueError(f'{config_path}: --eval needs a test_evaluator with '
+                         f'a "metric" option (such as CocoMetric); found '
+                         f'{[e.get("type") for e in evaluators]}')
+    for evaluator in targets:
+        evaluator.metric = list(metrics)
+
+
+def build_cfg(args):
+    """Config with the command line applied."""
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
+    cfg.load_from = args.checkpoint
+    if args.eval:
+        apply_eval_shorthand(cfg, args.eval, args.config)
+    if args.show or args.show_dir:
+        cfg = trigger_visualization_hook(cfg, args)
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = build_cfg(args)
+    setup_cpu_distributed(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
+        RUNNERS.build(cfg)
+    if args.out:
+        runner.test_evaluator.metrics.append(
+            DumpDetResults(out_file_path=args.out))
+    return runner.test()
+
+
+if __name__ == '__main__':
+    main()
