@@ -10,9 +10,9 @@ FIND_LINKS := $(if $(wildcard $(WHEELS)/mmcv-*.whl),--find-links $(WHEELS),)
 STAMP := $(VENV)/.installed
 REQS := requirements/build.txt requirements/runtime.txt requirements/tests.txt setup.py
 
-# Demo: synthetic dense scenes -> cpu-tiny Mask R-CNN -> COCO segm AP -> picture.
-DEMO_DATA := data/synthetic_dense
-DEMO_CFG := configs/mask_rcnn/mask-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py
+# Demo: synthetic scenes -> cpu-tiny Mask R-CNN -> COCO segm AP -> picture.
+DEMO_DATA := data/synthetic_sparse
+DEMO_CFG := configs/mask_rcnn/mask-rcnn_r18_fpn_cpu-tiny_synthetic-sparse.py
 DEMO_WORK := work_dirs/demo
 DEMO_OUT := outputs/demo
 PYTEST_ARGS ?=
@@ -37,7 +37,7 @@ test: $(STAMP)
 
 $(DEMO_DATA)/.done: $(STAMP)
 	$(PY) tools/dataset_converters/make_synthetic_dense.py $(DEMO_DATA) \
-		--num-train 800 --num-val 100 --num-test 100 --preset dense --seed 0
+		--num-train 1000 --num-val 100 --num-test 100 --preset sparse --seed 0
 	touch $@
 
 $(DEMO_WORK)/.done: $(DEMO_DATA)/.done $(DEMO_CFG)

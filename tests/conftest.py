@@ -1,18 +1,28 @@
 """Shared test setup: mmrot_ext first (as users must), quiet upstream noise."""
+import warnings
 from pathlib import Path
 
 import pytest
 
-import mmrot_ext  # noqa: F401  (must precede any mmrotate import)
+with warnings.catch_warnings():
+    # torch 2.13 deprecates torch.jit, which mmcv/mmdet use at import time
+    warnings.simplefilter('ignore', DeprecationWarning)
+    import mmrot_ext  # noqa: F401  (must precede any mmrotate import)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+UPSTREAM_NOISE = (
+    r'ignore:`torch\.jit\.\w+` is deprecated:DeprecationWarning',
+    'ignore::DeprecationWarning:mmengine.*',
+    # mmengine 0.10.7 needs pkg_resources (setuptools is pinned below 81)
+    'ignore:pkg_resources is deprecated as an API:UserWarning',
+    # pycocotools 2.0.11 under numpy 2
+    "ignore:__array__ implementation doesn't accept a copy keyword",
+)
+
 
 def pytest_configure(config):
-    for pattern in (
-            r'ignore:`torch\.jit\.\w+` is deprecated:DeprecationWarning',
-            'ignore::DeprecationWarning:mmengine.*',
-            'ignore::DeprecationWarning:pkg_resources.*'):
+    for pattern in UPSTREAM_NOISE:
         config.addinivalue_line('filterwarnings', pattern)
 
 

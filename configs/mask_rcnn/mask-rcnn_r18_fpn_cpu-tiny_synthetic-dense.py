@@ -1,0 +1,11 @@
+# cpu-tiny Mask R-CNN on the synthetic dense set: `make demo` trains this.
+_base_ = [
+    '../_base_/models/mask-rcnn_r18_fpn_cpu-tiny.py',
+    '../_base_/datasets/synthetic_dense_instance_cpu-tiny.py',
+    '../_base_/schedules/schedule_cpu-tiny.py',
+    '../_base_/default_runtime.py'
+]
+model = dict(
+    roi_head=dict(
+        bbox_head=dict(num_classes=3), mask_head=dict(num_classes=3)))
+default_hooks = dict(logger=dict(interval=20))

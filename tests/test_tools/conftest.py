@@ -1,0 +1,86 @@
+"""A tiny synthetic dataset and one short real training run shared by the
+tool tests (train -> test -> infer -> resume)."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mmrot_ext.datasets.synthetic import (
+    DenseSceneConfig,
+    render_dense_scene,
+    write_coco_dataset,
+)
+from mmrot_ext.datasets.synthetic import dense_objects as scenes
+
+MASK_RCNN_CFG = \
+    'configs/mask_rcnn/mask-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py'
+
+
+@pytest.fixture(scope='session')
+def tiny_data(tmp_path_factory):
+    """16 train / 4 val dense scenes at 128 px."""
+    root = tmp_path_factory.mktemp('synthetic_dense')
+    write_coco_dataset(
+        str(root), dict(train=16, val=4), render_dense_scene,
+        DenseSceneConfig(width=128, height=128, num_objects=(3, 6)),
+        [dict(id=i + 1, name=n) for i, n in enumerate(scenes.CLASSES)],
+        seed=0, workers=1)
+    return root
+
+
+def data_options(data_root, epochs, extra=()):
+    """--cfg-options pointing a cpu-tiny config at ``data_root``."""
+    root = str(data_root) + '/'
+    return [
+        '--cfg-options', f'train_dataloader.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}',
+        f'test_dataloader.dataset.data_root={root}',
+        f'val_evaluator.ann_file={root}annotations/instances_val.json',
+        f'test_evaluator.ann_file={root}annotations/instances_val.json',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
+        f'param_scheduler.1.end={epochs}',
+        f'param_scheduler.1.milestones=[{epochs}]',
+        'default_hooks.logger.interval=1', 'log_processor.window_size=1',
+        'randomness.seed=0',
+        # native 128 px instead of the config's 256
+        'train_dataloader.dataset.pipeline.2.scale=(128,128)',
+        'val_dataloader.dataset.pipeline.1.scale=(128,128)',
+        'test_dataloader.dataset.pipeline.1.scale=(128,128)', *extra
+    ]
+
+
+def run_tool(args, repo_root, timeout=600, **kwargs):
+    """Run a repo tool in a fresh interpreter; raise with its output."""
+    env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='2')
+    proc = subprocess.run([sys.executable, *map(str, args)], cwd=repo_root,
+                          capture_output=True, text=True, timeout=timeout,
+                          env=env, **kwargs)
+    if proc.returncode != 0:
+        raise AssertionError(f'{args} exited {proc.returncode}:\n'
+                             f'{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}')
+    return proc.stdout + proc.stderr
+
+
+def read_scalars(work_dir, run=-1):
+    """Training records (one dict per log line) of a run in ``work_dir``;
+    runs are in start order, ``run=-1`` is the latest."""
+    paths = sorted(work_dir.glob('*/vis_data/scalars.json'))
+    with open(paths[run]) as f:
+        return [r for r in map(json.loads, f) if 'loss' in r]
+
+
+@pytest.fixture(scope='session')
+def trained_mask_rcnn(tiny_data, tmp_path_factory, repo_root):
+    """Train the cpu-tiny Mask R-CNN for 6 epochs (24 iterations)."""
+    work_dir = tmp_path_factory.mktemp('train_mask_rcnn')
+    run_tool(['tools/train.py', MASK_RCNN_CFG, '--work-dir', work_dir,
+              *data_options(tiny_data, epochs=6)], repo_root)
+    return work_dir
