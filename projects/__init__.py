@@ -1,0 +1,2 @@
+"""Self-contained methods in mmdet's projects/ convention (README, configs/,
+code package); configs load their code with ``custom_imports``."""
