@@ -13,12 +13,7 @@ from mmdet.registry import DATASETS, MODELS
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
-from mmrot_ext.datasets.synthetic import (
-    DenseSceneConfig,
-    render_dense_scene,
-    write_coco_dataset,
-)
-from mmrot_ext.datasets.synthetic import dense_objects as scenes
+from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
 
 from .conftest import REPO_ROOT
 
@@ -36,10 +31,9 @@ def short(path):
 @pytest.fixture(scope='module')
 def scenes_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp('scenes')
-    write_coco_dataset(
-        str(root), dict(train=2), render_dense_scene,
+    write_dense_dataset(
+        str(root), dict(train=2),
         DenseSceneConfig(width=128, height=128, num_objects=(4, 6)),
-        [dict(id=i + 1, name=n) for i, n in enumerate(scenes.CLASSES)],
         workers=1)
     return root
 

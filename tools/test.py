@@ -13,12 +13,12 @@ import os.path as osp
 
 from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.evaluation import DumpDetResults
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
-from mmrot_ext.engine import setup_cpu_distributed
+from mmrot_ext.engine import load_tool_config, setup_cpu_distributed
 
 EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox')
 
@@ -79,15 +79,8 @@ def apply_eval_shorthand(cfg, metrics, config_path):
 
 def build_cfg(args):
     """Config with the command line applied."""
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_tool_config(args.config, args.cfg_options, args.work_dir,
+                           args.launcher)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
     cfg.load_from = args.checkpoint

@@ -8,14 +8,13 @@ directory (a killed run loses at most one checkpoint interval).
 """
 import argparse
 import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
-from mmrot_ext.engine import setup_cpu_distributed
+from mmrot_ext.engine import load_tool_config, setup_cpu_distributed
 
 
 def parse_args(argv=None):
@@ -43,15 +42,8 @@ def parse_args(argv=None):
 
 def build_cfg(args):
     """Config with the command line applied."""
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_tool_config(args.config, args.cfg_options, args.work_dir,
+                           args.launcher)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'

@@ -5,12 +5,7 @@ import json
 import pytest
 from mmdet.registry import DATASETS
 
-from mmrot_ext.datasets.synthetic import (
-    DenseSceneConfig,
-    render_dense_scene,
-    write_coco_dataset,
-)
-from mmrot_ext.datasets.synthetic import dense_objects as scenes
+from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
 
 PIPELINE = [
     dict(type='LoadImageFromFile'),
@@ -22,10 +17,9 @@ PIPELINE = [
 @pytest.fixture(scope='module')
 def dataset_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp('ppc')
-    write_coco_dataset(
-        str(root), dict(train=3), render_dense_scene,
+    write_dense_dataset(
+        str(root), dict(train=3),
         DenseSceneConfig(width=96, height=96, num_objects=(3, 5)),
-        [dict(id=i + 1, name=n) for i, n in enumerate(scenes.CLASSES)],
         workers=1)
     return root
 

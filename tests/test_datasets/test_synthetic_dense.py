@@ -12,16 +12,14 @@ from mmrot_ext.datasets.synthetic import (
     DenseSceneConfig,
     render_dense_scene,
     write_coco_dataset,
+    write_dense_dataset,
 )
 from mmrot_ext.datasets.synthetic import dense_objects as scenes
 
-CATEGORIES = [dict(id=i + 1, name=n) for i, n in enumerate(scenes.CLASSES)]
-
 
 def write(out_dir, seed=0, n=6, **cfg):
-    return write_coco_dataset(
-        str(out_dir), dict(train=n, val=2), render_dense_scene,
-        DenseSceneConfig(**cfg), CATEGORIES, seed=seed, workers=1)
+    return write_dense_dataset(str(out_dir), dict(train=n, val=2),
+                               DenseSceneConfig(**cfg), seed=seed, workers=1)
 
 
 def load(out_dir, split='train'):
@@ -41,11 +39,9 @@ def test_same_seed_same_dataset_other_seed_differs(tmp_path):
 
 
 def test_parallel_workers_give_the_same_dataset(tmp_path):
-    cfg = DenseSceneConfig()
     for name, workers in (('one', 1), ('two', 2)):
-        write_coco_dataset(str(tmp_path / name), dict(train=10),
-                           render_dense_scene, cfg, CATEGORIES, seed=1,
-                           workers=workers)
+        write_dense_dataset(str(tmp_path / name), dict(train=10), seed=1,
+                            workers=workers)
     assert load(tmp_path / 'one') == load(tmp_path / 'two')
 
 
@@ -108,7 +104,8 @@ def test_bad_scene_config_is_rejected(bad):
 def test_unknown_split_is_rejected(tmp_path):
     with pytest.raises(ValueError, match='unknown split'):
         write_coco_dataset(str(tmp_path), dict(training=1),
-                           render_dense_scene, DenseSceneConfig(), CATEGORIES)
+                           render_dense_scene, DenseSceneConfig(),
+                           scenes.CATEGORIES)
 
 
 def test_cli_reports_neighbour_iou(tmp_path, repo_root):

@@ -7,12 +7,7 @@ import sys
 
 import pytest
 
-from mmrot_ext.datasets.synthetic import (
-    DenseSceneConfig,
-    render_dense_scene,
-    write_coco_dataset,
-)
-from mmrot_ext.datasets.synthetic import dense_objects as scenes
+from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
 
 MASK_RCNN_CFG = \
     'configs/mask_rcnn/mask-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py'
@@ -22,10 +17,9 @@ MASK_RCNN_CFG = \
 def tiny_data(tmp_path_factory):
     """16 train / 4 val dense scenes at 128 px."""
     root = tmp_path_factory.mktemp('synthetic_dense')
-    write_coco_dataset(
-        str(root), dict(train=16, val=4), render_dense_scene,
+    write_dense_dataset(
+        str(root), dict(train=16, val=4),
         DenseSceneConfig(width=128, height=128, num_objects=(3, 6)),
-        [dict(id=i + 1, name=n) for i, n in enumerate(scenes.CLASSES)],
         seed=0, workers=1)
     return root
 

@@ -15,7 +15,6 @@ import json
 import time
 
 from mmrot_ext.datasets.synthetic import dense_objects as scenes
-from mmrot_ext.datasets.synthetic.coco_writer import write_coco_dataset
 
 
 def parse_args():
@@ -56,15 +55,12 @@ def main():
         if value is not None:
             options[name] = tuple(value) if isinstance(value, list) else value
     cfg = scenes.DenseSceneConfig(**options)
-    categories = [dict(id=i + 1, name=name)
-                  for i, name in enumerate(scenes.CLASSES)]
     splits = {name: n for name, n in (('train', args.num_train),
                                       ('val', args.num_val),
                                       ('test', args.num_test)) if n > 0}
     start = time.time()
-    stats = write_coco_dataset(args.out_dir, splits, scenes.render_dense_scene,
-                               cfg, categories, seed=args.seed,
-                               workers=args.workers)
+    stats = scenes.write_dense_dataset(args.out_dir, splits, cfg,
+                                       seed=args.seed, workers=args.workers)
     print(f'scene config: {json.dumps(dataclasses.asdict(cfg))}')
     print(f'{"split":<6} {"images":>7} {"instances":>9} {"crowd":>6} '
           f'{"nbr hbox IoU":>12} {"nbr rbox IoU":>12} {"seconds":>8}')

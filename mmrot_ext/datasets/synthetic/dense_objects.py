@@ -15,6 +15,8 @@ import math
 import cv2
 import numpy as np
 
+from .coco_writer import write_coco_dataset
+
 CLASSES = ('pen', 'pencil', 'chopstick')
 PALETTE = [(31, 119, 180), (255, 187, 60), (140, 86, 75)]
 PEN, PENCIL, CHOPSTICK = 1, 2, 3  # COCO category ids
@@ -89,8 +91,7 @@ def _background(rng, h, w):
     coarse = cv2.resize(rng.random((6, 6), dtype=np.float32), (w, h),
                         interpolation=cv2.INTER_CUBIC)
     kind = rng.integers(3)
-    base = rng.uniform(60, 210, size=3).astype(np.float32)
-    if kind == 0:  # wood grain
+    if kind == 0:  # wood grain in BGR browns
         base = np.array([rng.uniform(60, 120), rng.uniform(100, 160),
                          rng.uniform(150, 210)], np.float32)
         a = rng.uniform(0, np.pi)
@@ -98,10 +99,12 @@ def _background(rng, h, w):
         tex = np.sin(u * rng.uniform(0.15, 0.4) + coarse * 12.0)
         tex = 0.5 + 0.18 * tex + 0.12 * (coarse - 0.5)
     elif kind == 1:  # woven fabric
+        base = rng.uniform(60, 210, size=3).astype(np.float32)
         f = rng.uniform(0.5, 1.2)
         tex = 0.5 + 0.12 * np.sin(xx * f) * np.sin(yy * f) \
             + 0.2 * (coarse - 0.5)
     else:  # mottled paper / desk
+        base = rng.uniform(60, 210, size=3).astype(np.float32)
         fine = cv2.resize(rng.random((32, 32), dtype=np.float32), (w, h),
                           interpolation=cv2.INTER_LINEAR)
         tex = 0.5 + 0.25 * (coarse - 0.5) + 0.1 * (fine - 0.5)
@@ -277,3 +280,21 @@ def render_dense_scene(rng, cfg):
          for i, o in enumerate(objs)], np.int64)
     cats = np.array([o[0] for o in objs], np.int64)
     return _lighting(img, rng), owner, cats, full_areas
+
+
+CATEGORIES = [dict(id=i + 1, name=name) for i, name in enumerate(CLASSES)]
+
+
+def write_dense_dataset(out_dir, splits, cfg=None, seed=0, workers=None):
+    """Render and write a dense-scene COCO dataset (see ``coco_writer``).
+
+    Args:
+        splits (dict): split name ('train', 'val', 'test') -> image count.
+        cfg (DenseSceneConfig | None): scene settings; None = defaults.
+
+    Returns:
+        dict: per-split statistics of ``write_coco_dataset``.
+    """
+    return write_coco_dataset(out_dir, splits, render_dense_scene,
+                              cfg or DenseSceneConfig(), CATEGORIES,
+                              seed=seed, workers=workers)
