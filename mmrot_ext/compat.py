@@ -55,7 +55,7 @@ def restore_collections_sequence():
         collections.Sequence = collections.abc.Sequence
 
 
-def _load_trusted_local_checkpoint(filename, map_location):
+def load_from_local(filename, map_location):
     """mmengine's local checkpoint loader with ``weights_only=False``."""
     import torch
     filename = osp.expanduser(filename)
@@ -73,7 +73,7 @@ def allow_mmengine_checkpoints():
     """
     from mmengine.runner.checkpoint import CheckpointLoader
     CheckpointLoader.register_scheme(
-        prefixes='', loader=_load_trusted_local_checkpoint, force=True)
+        prefixes='', loader=load_from_local, force=True)
 
 
 def check_mmcv_ops():
