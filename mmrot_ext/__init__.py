@@ -5,7 +5,7 @@ from . import compat
 
 compat.apply_all()
 
-from . import datasets, engine, structures  # noqa: E402,F401
+from . import datasets, engine, ops, structures  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -1,3 +1,11 @@
 from .mask_rbox import mask_to_rbox, masks_to_rboxes, regularize_le90
+from .rotated_mask_ops import (
+                               crop_masks_to_rboxes,
+                               paste_masks_from_rboxes,
+                               rbox_frame_grid,
+)
 
-__all__ = ['mask_to_rbox', 'masks_to_rboxes', 'regularize_le90']
+__all__ = [
+    'crop_masks_to_rboxes', 'mask_to_rbox', 'masks_to_rboxes',
+    'paste_masks_from_rboxes', 'rbox_frame_grid', 'regularize_le90'
+]

@@ -1,0 +1,3 @@
+from .soft_nms import NMS_OPS, resolve_nms_cfg, soft_nms, soft_nms_rotated
+
+__all__ = ['NMS_OPS', 'resolve_nms_cfg', 'soft_nms', 'soft_nms_rotated']

@@ -1,0 +1,124 @@
+import math
+
+import pytest
+import torch
+from mmcv.ops import soft_nms as mmcv_soft_nms
+from shapely.geometry import Polygon
+
+from mmrot_ext.ops import resolve_nms_cfg, soft_nms, soft_nms_rotated
+
+
+def corners(box):
+    cx, cy, w, h, t = box
+    c, s = math.cos(t), math.sin(t)
+    return [(cx + dx * c - dy * s, cy + dx * s + dy * c)
+            for dx, dy in ((w / 2, h / 2), (w / 2, -h / 2),
+                           (-w / 2, -h / 2), (-w / 2, h / 2))]
+
+
+def naive_iou(a, b):
+    """IoU of two boxes by polygon geometry (independent of mmcv)."""
+    if len(a) == 4:
+        a = [(a[0] + a[2]) / 2, (a[1] + a[3]) / 2, a[2] - a[0], a[3] - a[1], 0]
+        b = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1], 0]
+    pa, pb = Polygon(corners(a)), Polygon(corners(b))
+    inter = pa.intersection(pb).area
+    return inter / (pa.area + pb.area - inter)
+
+
+def naive_soft_nms(boxes, scores, iou_threshold, sigma, min_score, method):
+    """Textbook Soft-NMS, one box at a time, in plain Python."""
+    boxes, scores = boxes.tolist(), scores.tolist()
+    live = [i for i in range(len(boxes)) if scores[i] >= min_score]
+    keep, kept = [], []
+    while live:
+        best = max(live, key=lambda i: scores[i])
+        keep.append(best)
+        kept.append(scores[best])
+        live.remove(best)
+        for i in list(live):
+            iou = naive_iou(boxes[best], boxes[i])
+            if method == 'linear':
+                scores[i] *= (1 - iou) if iou > iou_threshold else 1
+            elif method == 'gaussian':
+                scores[i] *= math.exp(-iou * iou / sigma)
+            elif iou > iou_threshold:
+                scores[i] = 0
+            if scores[i] < min_score:
+                live.remove(i)
+    return keep, kept
+
+
+def random_rboxes(n, generator):
+    xy = torch.rand(n, 2, generator=generator) * 60
+    wh = torch.rand(n, 2, generator=generator) * 30 + 4
+    t = (torch.rand(n, 1, generator=generator) - 0.5) * math.pi
+    return torch.cat([xy, wh, t], dim=1)
+
+
+@pytest.mark.parametrize('method', ['linear', 'gaussian', 'naive'])
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_rotated_soft_nms_equals_naive_reference(method, seed):
+    g = torch.Generator().manual_seed(seed)
+    boxes = random_rboxes(60, g)
+    scores = torch.rand(60, generator=g)
+    dets, keep = soft_nms_rotated(boxes, scores, 0.3, 0.5, 0.05, method)
+    ref_keep, ref_scores = naive_soft_nms(boxes, scores, 0.3, 0.5, 0.05,
+                                          method)
+    assert keep.tolist() == ref_keep
+    assert dets[:, 5].tolist() == pytest.approx(ref_scores, abs=1e-4)
+    assert torch.equal(dets[:, :5], boxes[keep])
+    # decayed scores come out in descending order
+    assert (dets[1:, 5] <= dets[:-1, 5] + 1e-6).all()
+
+
+@pytest.mark.parametrize('method', ['linear', 'gaussian', 'naive'])
+def test_axis_aligned_soft_nms_equals_mmcv_and_naive(method):
+    g = torch.Generator().manual_seed(3)
+    xy = torch.rand(80, 2, generator=g) * 60
+    boxes = torch.cat([xy, xy + torch.rand(80, 2, generator=g) * 30 + 4], 1)
+    scores = torch.rand(80, generator=g)
+    dets, keep = soft_nms(boxes, scores, 0.3, 0.5, 0.05, method)
+    ref_dets, ref_keep = mmcv_soft_nms(boxes, scores, 0.3, 0.5, 0.05, method)
+    assert torch.equal(keep, ref_keep)
+    assert torch.allclose(dets, ref_dets, atol=1e-6)
+    naive_keep, naive_scores = naive_soft_nms(boxes, scores, 0.3, 0.5, 0.05,
+                                              method)
+    assert keep.tolist() == naive_keep
+    assert dets[:, 4].tolist() == pytest.approx(naive_scores, abs=1e-4)
+
+
+def test_linear_soft_nms_decays_overlapping_box():
+    boxes = torch.tensor([[10., 10., 20., 4., 0.], [10., 10., 20., 4., 0.],
+                          [40., 40., 20., 4., 0.3]])
+    scores = torch.tensor([0.9, 0.8, 0.7])
+    dets, keep = soft_nms_rotated(boxes, scores, 0.5, min_score=0.0)
+    # the duplicate (IoU 1) is decayed to 0 and ranked last
+    assert keep.tolist() == [0, 2, 1]
+    assert dets[:, 5].tolist() == pytest.approx([0.9, 0.7, 0.0], abs=1e-5)
+
+
+def test_empty_and_bad_input():
+    dets, keep = soft_nms_rotated(torch.zeros(0, 5), torch.zeros(0))
+    assert dets.shape == (0, 6) and keep.numel() == 0
+    with pytest.raises(ValueError, match='method'):
+        soft_nms(torch.zeros(1, 4), torch.ones(1), method='cubic')
+    with pytest.raises(ValueError, match=r'\(N, 5\)'):
+        soft_nms_rotated(torch.zeros(2, 4), torch.ones(2))
+
+
+def test_config_name_resolves_for_mmcv_batched_nms():
+    from mmcv.ops import batched_nms
+    cfg = dict(type='soft_nms_rotated', method='linear', iou_threshold=0.5,
+               min_score=0.05)
+    resolved = resolve_nms_cfg(cfg)
+    assert resolved['type'] is soft_nms_rotated and cfg['type'] == \
+        'soft_nms_rotated'
+    assert resolve_nms_cfg(dict(type='nms_rotated'))['type'] == 'nms_rotated'
+    boxes = torch.tensor([[10., 10., 20., 4., 0.], [10., 10., 20., 4., 0.],
+                          [10., 10., 20., 4., 0.]])
+    scores = torch.tensor([0.9, 0.8, 0.7])
+    labels = torch.tensor([0, 0, 1])
+    dets, keep = batched_nms(boxes, scores, labels, resolved)
+    # class 1 does not suppress class 0; the class-0 duplicate is decayed away
+    assert sorted(keep.tolist()) == [0, 2]
