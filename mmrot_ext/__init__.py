@@ -5,7 +5,15 @@ from . import compat
 
 compat.apply_all()
 
-from . import datasets, engine, ops, structures  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    datasets,
+    engine,
+    evaluation,
+    models,
+    ops,
+    structures,
+    visualization,
+)
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -33,7 +33,10 @@ def repo_root():
 
 
 @pytest.fixture(autouse=True)
-def mmdet_scope():
-    """Resolve unprefixed registry names in mmdet's scope, as configs do."""
+def default_scope():
+    """Resolve unprefixed registry names in mmdet's scope, as configs do.
+
+    Modules of rotated models override this fixture with 'mmrotate'.
+    """
     from mmengine.registry import init_default_scope
     init_default_scope('mmdet')

@@ -1,17 +1,19 @@
-"""Every shipped config builds; each detector family learns on a real batch.
+"""Every shipped config builds; the baseline families learn on a batch.
 
-The R-50 configs are for GPU users: here they are built (no pretrained
-weights are loaded) and run one loss forward. The cpu-tiny ones take 24
-optimiser steps on one batch of synthetic scenes and their loss must fall.
+Every config is built (the R-50 ones are for GPU users: no pretrained
+weights are loaded) and runs one loss forward on its own training pipeline.
+The cpu-tiny Mask R-CNN, Faster R-CNN and RPN take 24 optimiser steps on one
+batch of synthetic scenes and their loss must fall (the rotated detectors
+and MS R-CNN: tests/test_models/test_rotated_detectors.py).
 """
 import glob
 
 import numpy as np
 import pytest
 import torch
-from mmdet.registry import DATASETS, MODELS
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
+from mmengine.registry import DATASETS, MODELS, init_default_scope
 
 from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
 
@@ -20,8 +22,10 @@ from .conftest import REPO_ROOT
 CONFIGS = sorted(
     p for p in glob.glob(str(REPO_ROOT / 'configs' / '*' / '*.py'))
     if '/_base_/' not in p)
-TINY = [p for p in CONFIGS if 'cpu-tiny' in p]
-FULL = [p for p in CONFIGS if 'cpu-tiny' not in p]
+BASELINES = [
+    p for p in CONFIGS if 'cpu-tiny' in p and
+    any(f'/{family}/' in p for family in ('mask_rcnn', 'faster_rcnn', 'rpn'))
+]
 
 
 def short(path):
@@ -38,11 +42,20 @@ def scenes_dir(tmp_path_factory):
     return root
 
 
+def load(path):
+    cfg = Config.fromfile(path)
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    return cfg
+
+
 def batch_for(cfg, root):
     """One batch of the config's own training pipeline on ``root``."""
     dataset = cfg.train_dataloader.dataset
     dataset.data_root = str(root) + '/'
-    dataset.pipeline = [t for t in dataset.pipeline if t.type != 'RandomFlip']
+    dataset.pipeline = [
+        t for t in dataset.pipeline
+        if not t.type.endswith(('RandomFlip', 'RandomRotate'))
+    ]
     data = DATASETS.build(dataset)
     return pseudo_collate([data[0], data[1]])
 
@@ -53,27 +66,32 @@ def total_loss(model, batch):
     return loss
 
 
-def test_every_config_is_covered():
-    assert len(FULL) == 3 and len(TINY) == 4
-    for family in ('mask_rcnn', 'faster_rcnn', 'rpn'):
-        assert sum(f'/{family}/' in p for p in TINY) >= 1
-        assert sum(f'/{family}/' in p for p in FULL) == 1
+def test_every_family_ships_full_and_cpu_tiny_configs():
+    families = {p.split('/')[-2] for p in CONFIGS}
+    assert families >= {'mask_rcnn', 'faster_rcnn', 'rpn', 'ms_rcnn',
+                        'rotated_rpn', 'rotated_faster_rcnn',
+                        'rotated_mask_rcnn', 'rotated_ms_rcnn'}
+    for family in families:
+        configs = [p for p in CONFIGS if p.split('/')[-2] == family]
+        assert sum('_r50_fpn_1x_' in p for p in configs) == 1, family
+        assert sum('cpu-tiny' in p for p in configs) >= 1, family
 
 
-@pytest.mark.parametrize('path', FULL, ids=short)
-def test_full_config_builds_and_computes_loss(path, scenes_dir):
-    cfg = Config.fromfile(path)
-    assert cfg.model.backbone.depth == 50
+@pytest.mark.parametrize('path', CONFIGS, ids=short)
+def test_config_builds_and_computes_loss(path, scenes_dir):
+    cfg = load(path)
+    expected_depth = 18 if 'cpu-tiny' in path else 50
+    assert cfg.model.backbone.depth == expected_depth
     model = MODELS.build(cfg.model)  # pretrained weights not loaded here
     model.train()
     loss = total_loss(model, batch_for(cfg, scenes_dir))
     assert torch.isfinite(loss)
 
 
-@pytest.mark.parametrize('path', TINY, ids=short)
-def test_tiny_config_loss_falls_on_a_batch(path, scenes_dir):
+@pytest.mark.parametrize('path', BASELINES, ids=short)
+def test_baseline_loss_falls_on_a_batch(path, scenes_dir):
     torch.manual_seed(0)
-    cfg = Config.fromfile(path)
+    cfg = load(path)
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.train()

@@ -2,9 +2,11 @@
 
 Greedy as in Bodla et al. (and Rotated Mask R-CNN's CPU op): take the highest
 score, decay the scores of the rest by their IoU with it, drop those below
-``min_score``, repeat. Each step is one vectorised IoU row from mmcv
-(``bbox_overlaps`` or ``box_iou_rotated``). mmcv's own ``soft_nms`` handles
-only (N, 4); on those it gives the same result.
+``min_score``, repeat. The IoUs come once, as a matrix, from mmcv's ops
+(``bbox_overlaps``; ``box_iou_rotated`` on the pairs that
+``sparse_rbox_overlaps`` cannot rule out); each step is then one vectorised
+row update. mmcv's own ``soft_nms`` handles only (N, 4); on those it gives
+the same result.
 
 Configs select it by name, like mmdet's ``nms=dict(type=...)``:
 ``nms=dict(type='soft_nms_rotated', method='linear', iou_threshold=0.5,
@@ -12,16 +14,24 @@ sigma=0.5, min_score=0.05)``; heads pass their test_cfg through
 :func:`resolve_nms_cfg`.
 """
 import torch
-from mmcv.ops import bbox_overlaps, box_iou_rotated
+from mmcv.ops import bbox_overlaps
+
+from mmrot_ext.structures import sparse_rbox_overlaps
+
+from .nms_rotated import fast_nms_rotated
 
 METHODS = ('naive', 'linear', 'gaussian')
 
 
-def _iou_row(box, boxes, offset):
-    """IoU (N, ) of one box (D, ) with boxes (N, D), D = 4 or 5."""
-    if boxes.size(1) == 5:
-        return box_iou_rotated(box[None], boxes)[0]
-    return bbox_overlaps(box[None], boxes, offset=offset)[0]
+# above this many boxes IoUs are computed a row at a time, not as a matrix
+MATRIX_LIMIT = 4096
+
+
+def _ious(boxes1, boxes2, offset, prune_below):
+    """IoU (M, N) of boxes (M, 4) / (N, 4) or (M, 5) / (N, 5)."""
+    if boxes1.size(1) == 5:
+        return sparse_rbox_overlaps(boxes1, boxes2, prune_below=prune_below)
+    return bbox_overlaps(boxes1, boxes2, offset=offset)
 
 
 def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, min_score=1e-3,
@@ -53,16 +63,25 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, min_score=1e-3,
     boxes = boxes.float()
     decayed = scores.float().clone()
     alive = decayed >= min_score
+    # IoUs at or below the threshold do not decay 'linear' / 'naive' scores
+    prune = iou_threshold if method != 'gaussian' else 0.0
+    index = alive.nonzero(as_tuple=True)[0]
+    live = boxes[index]
+    if len(index) <= MATRIX_LIMIT:
+        matrix = _ious(live, live, offset, prune)
+        iou_row = matrix.__getitem__
+    else:
+        def iou_row(i):
+            return _ious(live[i:i + 1], live, offset, prune)[0]
+
+    decayed, alive = decayed[index], torch.ones(len(index), dtype=torch.bool)
     keep, kept_scores = [], []
     while bool(alive.any()):
         i = int(torch.where(alive, decayed, decayed.new_tensor(-1.0)).argmax())
         keep.append(i)
         kept_scores.append(decayed[i])
         alive[i] = False
-        rest = alive.nonzero(as_tuple=True)[0]
-        if rest.numel() == 0:
-            break
-        iou = _iou_row(boxes[i], boxes[rest], offset)
+        iou = iou_row(i)
         if method == 'linear':
             weight = torch.where(iou > iou_threshold, 1 - iou,
                                  torch.ones_like(iou))
@@ -70,9 +89,9 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, min_score=1e-3,
             weight = torch.exp(-(iou * iou) / sigma)
         else:
             weight = (iou <= iou_threshold).float()
-        decayed[rest] = decayed[rest] * weight
-        alive[rest] = decayed[rest] >= min_score
-    keep = torch.tensor(keep, dtype=torch.long, device=boxes.device)
+        decayed = torch.where(alive, decayed * weight, decayed)
+        alive &= decayed >= min_score
+    keep = index[torch.tensor(keep, dtype=torch.long)]
     new_scores = torch.stack(kept_scores) if kept_scores else \
         decayed.new_zeros(0)
     dets = torch.cat([boxes[keep], new_scores[:, None]], dim=1)
@@ -88,7 +107,8 @@ def soft_nms_rotated(boxes, scores, iou_threshold=0.3, sigma=0.5,
     return soft_nms(boxes, scores, iou_threshold, sigma, min_score, method)
 
 
-NMS_OPS = dict(soft_nms_rotated=soft_nms_rotated)
+NMS_OPS = dict(
+    soft_nms_rotated=soft_nms_rotated, fast_nms_rotated=fast_nms_rotated)
 
 
 def resolve_nms_cfg(nms_cfg):
@@ -96,7 +116,8 @@ def resolve_nms_cfg(nms_cfg):
 
     mmcv's ``batched_nms`` looks a string ``type`` up among its own ops and
     calls a callable one directly, so resolved configs work in every mmdet
-    head. Other names are left for mmcv ('nms', 'soft_nms', 'nms_rotated').
+    head. Ours: 'soft_nms_rotated', 'fast_nms_rotated'; other names are left
+    for mmcv ('nms', 'soft_nms', 'nms_rotated').
     """
     if nms_cfg is None:
         return None

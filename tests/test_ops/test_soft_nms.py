@@ -122,3 +122,18 @@ def test_config_name_resolves_for_mmcv_batched_nms():
     dets, keep = batched_nms(boxes, scores, labels, resolved)
     # class 1 does not suppress class 0; the class-0 duplicate is decayed away
     assert sorted(keep.tolist()) == [0, 2]
+
+
+def test_row_at_a_time_path_equals_matrix_path(monkeypatch):
+    import importlib
+    soft_nms_module = importlib.import_module('mmrot_ext.ops.soft_nms')
+    g = torch.Generator().manual_seed(5)
+    boxes = random_rboxes(50, g)
+    scores = torch.rand(50, generator=g)
+    for method in ('linear', 'gaussian'):
+        expected = soft_nms_rotated(boxes, scores, 0.3, 0.5, 0.05, method)
+        monkeypatch.setattr(soft_nms_module, 'MATRIX_LIMIT', 10)
+        got = soft_nms_rotated(boxes, scores, 0.3, 0.5, 0.05, method)
+        monkeypatch.undo()
+        assert torch.equal(got[1], expected[1])
+        assert torch.allclose(got[0], expected[0])

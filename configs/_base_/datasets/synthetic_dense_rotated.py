@@ -1,0 +1,66 @@
+# Synthetic dense pens / pencils / chopsticks for rotated models (mmrotate
+# scope), or the real PPC dataset by path. Ground-truth rotated boxes are
+# recomputed from the masks after augmentation (BoxesFromMasks), so flips and
+# rotations keep masks and boxes consistent. Full size, for the R-50 configs.
+dataset_type = 'mmdet.PPCDataset'
+data_root = 'data/synthetic_dense/'
+backend_args = None
+img_scale = (1333, 800)
+
+train_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
+    dict(
+        type='mmdet.RandomFlip',
+        prob=0.75,
+        direction=['horizontal', 'vertical', 'diagonal']),
+    dict(type='RandomRotate', prob=0.5, angle_range=180),
+    dict(type='BoxesFromMasks', box_type='rbox'),
+    dict(type='mmdet.PackDetInputs')
+]
+# no annotations at test time: the metric reads them from ann_file, and
+# DetInferencer needs exactly 'LoadImageFromFile'
+test_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
+    dict(
+        type='mmdet.PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                   'scale_factor'))
+]
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=None,
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/instances_train.json',
+        data_prefix=dict(img=''),
+        filter_cfg=dict(filter_empty_gt=True, min_size=32),
+        pipeline=train_pipeline,
+        backend_args=backend_args))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/instances_val.json',
+        data_prefix=dict(img=''),
+        test_mode=True,
+        pipeline=test_pipeline,
+        backend_args=backend_args))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='RotatedCocoInstanceMetric',
+    ann_file=data_root + 'annotations/instances_val.json',
+    metric=['segm', 'rbox'])
+test_evaluator = val_evaluator

@@ -1,0 +1,21 @@
+# Rotated MS R-CNN R-50 FPN 1x (for GPU users): Rotated Mask R-CNN whose mask
+# scores come from a MaskIoU head (IoU target in the rotated frame), final
+# score = cls_score x maskiou.
+_base_ = '../rotated_mask_rcnn/rotated-mask-rcnn_r50_fpn_1x_synthetic-dense.py'
+
+model = dict(
+    type='RotatedMSRCNN',
+    roi_head=dict(
+        type='RotatedMaskScoringRoIHead',
+        mask_iou_head=dict(
+            type='RotatedMaskIoUHead',
+            num_convs=4,
+            num_fcs=2,
+            roi_feat_size=14,
+            in_channels=256,
+            conv_out_channels=256,
+            fc_out_channels=1024,
+            num_classes=3,
+            loss_iou=dict(type='mmdet.MSELoss', loss_weight=0.5))),
+    # MaskIoU targets compare binarised mask predictions with the targets
+    train_cfg=dict(rcnn=dict(mask_thr_binary=0.5)))

@@ -1,0 +1,3 @@
+from .boxes_from_masks import BoxesFromMasks
+
+__all__ = ['BoxesFromMasks']

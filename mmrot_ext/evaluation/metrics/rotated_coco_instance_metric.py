@@ -1,0 +1,165 @@
+"""COCO-style evaluation of rotated instance segmentation.
+
+Reports mask AP (``segm``), rotated-box AP (``rbox``: IoU of rotated boxes)
+and rotated proposal recall (``proposal``) on a COCO annotation file whose
+annotations carry ``rbox`` (cx, cy, w, h, theta); an annotation without one
+gets the min-area rectangle of its mask. Mask AP ranks detections by
+``mask_scores`` when a model provides them, else by ``scores``.
+"""
+import copy
+import json
+import os.path as osp
+import tempfile
+from collections import OrderedDict
+
+import numpy as np
+from mmdet.datasets.api_wrappers import COCO, COCOeval
+from mmdet.evaluation.metrics import CocoMetric
+from mmengine.fileio import dump
+from mmengine.logging import MMLogger
+from mmrotate.evaluation.metrics.rotated_coco_metric import RotatedCocoEval
+from mmrotate.registry import METRICS
+
+from mmrot_ext.structures import masks_to_rboxes
+
+STAT_NAMES = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l', 'AR@100',
+              'AR@300', 'AR@1000', 'AR_s@1000', 'AR_m@1000', 'AR_l@1000')
+METRICS_ALLOWED = ('segm', 'rbox', 'proposal')
+
+
+def rbox_coco(coco):
+    """A COCO API over the same annotations with ``bbox`` = the rbox."""
+    data = copy.deepcopy(coco.dataset)
+    for ann in data['annotations']:
+        rbox = ann.get('rbox')
+        if rbox is None:
+            rbox = masks_to_rboxes(coco.annToMask(ann)[None])[0].tolist()
+        ann['bbox'] = [float(v) for v in rbox]
+    rotated = COCO()
+    rotated.dataset = data
+    rotated.createIndex()
+    return rotated
+
+
+@METRICS.register_module()
+class RotatedCocoInstanceMetric(CocoMetric):
+    """Mask AP, rotated-box AP and rotated proposal recall.
+
+    Args:
+        ann_file (str): COCO instance file (required: ground truth comes from
+            it, masks and rboxes included).
+        metric (str | sequence[str]): any of 'segm', 'rbox', 'proposal'.
+        outfile_prefix (str, optional): write ``<prefix>.segm.json`` (RLE
+            masks) and ``<prefix>.rbox.json`` (entries with ``rbox``
+            [cx, cy, w, h, theta] and its enclosing ``bbox`` [x, y, w, h]).
+        **kwargs: as for mmdet's ``CocoMetric`` (classwise, format_only,
+            proposal_nums, iou_thrs, ...).
+    """
+
+    def __init__(self, ann_file=None, metric=('segm', 'rbox'), **kwargs):
+        metrics = [metric] if isinstance(metric, str) else list(metric)
+        unknown = [m for m in metrics if m not in METRICS_ALLOWED]
+        if unknown:
+            raise KeyError(f'RotatedCocoInstanceMetric computes '
+                           f'{METRICS_ALLOWED}, not {unknown}')
+        if ann_file is None:
+            raise ValueError('RotatedCocoInstanceMetric needs ann_file (the '
+                             'ground truth with masks and rboxes)')
+        super().__init__(ann_file=ann_file, metric='segm', **kwargs)
+        self.metrics = metrics
+        self._rbox_api = rbox_coco(self._coco_api)
+
+    def results2json(self, results, outfile_prefix):
+        """Write segm and rbox result files; return their paths."""
+        segm, rbox = [], []
+        for result in results:
+            ranks = result.get('mask_scores', result['scores'])
+            for i, label in enumerate(result['labels']):
+                entry = dict(image_id=int(result['img_id']),
+                             category_id=self.cat_ids[label])
+                box = [float(v) for v in result['bboxes'][i]]
+                rbox.append(dict(entry, rbox=box, bbox=self._envelope(box),
+                                 score=float(result['scores'][i])))
+                if 'masks' in result:
+                    mask = dict(result['masks'][i])
+                    if isinstance(mask['counts'], bytes):
+                        mask['counts'] = mask['counts'].decode()
+                    segm.append(dict(entry, segmentation=mask,
+                                     score=float(ranks[i])))
+        files = dict(rbox=f'{outfile_prefix}.rbox.json')
+        dump(rbox, files['rbox'])
+        if segm:
+            files['segm'] = f'{outfile_prefix}.segm.json'
+            dump(segm, files['segm'])
+        return files
+
+    @staticmethod
+    def _envelope(rbox):
+        cx, cy, w, h, t = rbox
+        ex = abs(w / 2 * np.cos(t)) + abs(h / 2 * np.sin(t))
+        ey = abs(w / 2 * np.sin(t)) + abs(h / 2 * np.cos(t))
+        return [cx - ex, cy - ey, 2 * ex, 2 * ey]
+
+    def _evaluate(self, metric, dets):
+        """Run COCO evaluation of one metric; return its 12 stats."""
+        if metric == 'segm':
+            gt_api, evaluator, iou_type = self._coco_api, COCOeval, 'segm'
+        else:
+            gt_api, evaluator, iou_type = self._rbox_api, RotatedCocoEval, \
+                'bbox'
+            dets = [dict(d, bbox=d['rbox']) for d in dets]
+        coco_eval = evaluator(gt_api, gt_api.loadRes(dets), iou_type)
+        coco_eval.params.catIds = self.cat_ids
+        coco_eval.params.imgIds = self.img_ids
+        coco_eval.params.maxDets = list(self.proposal_nums)
+        coco_eval.params.iouThrs = self.iou_thrs
+        coco_eval.params.useCats = int(metric != 'proposal')
+        coco_eval.evaluate()
+        coco_eval.accumulate()
+        coco_eval.summarize()
+        return coco_eval.stats
+
+    def compute_metrics(self, results):
+        logger = MMLogger.get_current_instance()
+        _, preds = zip(*results)
+        tmp_dir = None
+        if self.outfile_prefix is None:
+            tmp_dir = tempfile.TemporaryDirectory()
+            outfile_prefix = osp.join(tmp_dir.name, 'results')
+        else:
+            outfile_prefix = self.outfile_prefix
+        if self.cat_ids is None:
+            self.cat_ids = self._coco_api.get_cat_ids(
+                cat_names=self.dataset_meta['classes'])
+        if self.img_ids is None:
+            self.img_ids = self._coco_api.get_img_ids()
+        files = self.results2json(preds, outfile_prefix)
+        eval_results = OrderedDict()
+        if self.format_only:
+            logger.info(f'results are saved in {osp.dirname(outfile_prefix)}')
+            return eval_results
+        for metric in self.metrics:
+            logger.info(f'Evaluating {metric}...')
+            key = 'segm' if metric == 'segm' else 'rbox'
+            if key not in files:
+                raise KeyError(f'{metric} needs predicted masks; the model '
+                               f'gave none')
+            with open(files[key]) as f:
+                dets = json.load(f)
+            if not dets:
+                logger.error(f'no {metric} results on the whole dataset')
+                continue
+            stats = self._evaluate(metric, dets)
+            if metric == 'proposal':
+                for i in range(6, 12):
+                    eval_results[STAT_NAMES[i]] = float(f'{stats[i]:.3f}')
+            else:
+                for i in range(6):
+                    eval_results[f'{metric}_{STAT_NAMES[i]}'] = \
+                        float(f'{stats[i]:.3f}')
+                eval_results[f'{metric}_AR@100'] = float(f'{stats[6]:.3f}')
+                copypaste = ' '.join(f'{stats[i]:.3f}' for i in range(6))
+                logger.info(f'{metric}_mAP_copypaste: {copypaste}')
+        if tmp_dir is not None:
+            tmp_dir.cleanup()
+        return eval_results

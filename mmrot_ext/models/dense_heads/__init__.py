@@ -1,0 +1,3 @@
+from .rotated_rpn_head import RotatedRPNHead
+
+__all__ = ['RotatedRPNHead']

@@ -1,0 +1,15 @@
+"""RoI head of Rotated MS R-CNN: rotated masks scored by a MaskIoU head."""
+from mmrotate.registry import MODELS
+
+from .mask_score_nms_roi_head import MaskScoreNMSRoIHead
+
+
+@MODELS.register_module()
+class RotatedMaskScoringRoIHead(MaskScoreNMSRoIHead):
+    """:class:`MaskScoreNMSRoIHead` on rotated RoIs.
+
+    Pair it with ``RotatedSingleRoIExtractor``, an ``rbox`` box head,
+    :class:`RotatedFCNMaskHead` and :class:`RotatedMaskIoUHead`; final
+    scores are ``cls_score x maskiou``, optionally re-suppressed by them
+    with ``soft_nms_rotated`` / ``nms_rotated``.
+    """

@@ -1,0 +1,31 @@
+"""IoU calculator for assigners: rotated boxes, bound-pruned."""
+from mmdet.structures.bbox import get_box_tensor
+from mmrotate.models.task_modules.assigners import RBboxOverlaps2D
+from mmrotate.registry import TASK_UTILS
+
+from mmrot_ext.structures import sparse_rbox_overlaps
+
+
+@TASK_UTILS.register_module()
+class SparseRBboxOverlaps2D(RBboxOverlaps2D):
+    """mmrotate's ``RBboxOverlaps2D`` clipping only pairs that can overlap.
+
+    Same values (see :func:`sparse_rbox_overlaps`), several times faster on
+    CPU for anchor assignment, where most anchor / GT pairs lie apart.
+
+    Args:
+        prune_below (float): report IoUs certainly below this as 0. Exact
+            for ``MaxIoUAssigner`` when it is <= every threshold of the
+            assigner (pos, neg, min_pos) and negatives start at IoU 0, as in
+            the RPN (0.7 / 0.3 / 0.3: use 0.3). Defaults to 0 (no pruning).
+    """
+
+    def __init__(self, prune_below=0.0):
+        self.prune_below = prune_below
+
+    def __call__(self, bboxes1, bboxes2, mode='iou', is_aligned=False):
+        if is_aligned:
+            return super().__call__(bboxes1, bboxes2, mode, is_aligned)
+        bboxes1 = get_box_tensor(bboxes1)[..., :5]
+        bboxes2 = get_box_tensor(bboxes2)[..., :5]
+        return sparse_rbox_overlaps(bboxes1, bboxes2, mode, self.prune_below)

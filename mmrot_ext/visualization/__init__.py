@@ -1,0 +1,3 @@
+from .rotated_det_visualizer import RotatedDetLocalVisualizer
+
+__all__ = ['RotatedDetLocalVisualizer']
