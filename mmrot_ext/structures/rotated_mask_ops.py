@@ -58,6 +58,17 @@ def rbox_frame_grid(rboxes, height, width):
     return torch.stack([u, v], dim=-1)
 
 
+def points_in_rboxes(points, rboxes):
+    """Which points (P, 2) lie inside which rotated boxes (K, 5): (K, P)."""
+    cx, cy, w, h, theta = rboxes.float()[:, :, None].unbind(dim=1)
+    dx = points[None, :, 0].float() - cx
+    dy = points[None, :, 1].float() - cy
+    cos, sin = torch.cos(theta), torch.sin(theta)
+    u = dx * cos + dy * sin
+    v = dy * cos - dx * sin
+    return (u.abs() <= w / 2) & (v.abs() <= h / 2)
+
+
 def paste_masks_from_rboxes(mask_probs, rboxes, img_shape, threshold=0.5):
     """Map box-frame masks back onto the image.
 

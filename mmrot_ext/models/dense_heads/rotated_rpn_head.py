@@ -35,6 +35,13 @@ class RotatedRPNHead(RPNHead):
                  ratios=[0.5, 1.0, 2.0], angles=[-90.0, -60.0, -30.0],
                  strides=[4, 8, 16, 32, 64], use_box_type=True))
         kwargs.setdefault(
+            'loss_cls',
+            dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True,
+                 loss_weight=1.0))
+        kwargs.setdefault(
+            'loss_bbox',
+            dict(type='mmdet.SmoothL1Loss', beta=1.0 / 9.0, loss_weight=1.0))
+        kwargs.setdefault(
             'bbox_coder',
             dict(type='DeltaXYWHTRBBoxCoder', angle_version='le90',
                  target_means=(0., 0., 0., 0., 0.),

@@ -20,6 +20,14 @@ class RotatedFCNMaskHead(FCNMaskHead):
     the inverse rotation, batched with one ``grid_sample`` per chunk.
     """
 
+    def __init__(self, *args, loss_mask=None, **kwargs):
+        # mmdet's default loss, reachable from the mmrotate scope
+        super().__init__(
+            *args,
+            loss_mask=loss_mask or dict(type='mmdet.CrossEntropyLoss',
+                                        use_mask=True, loss_weight=1.0),
+            **kwargs)
+
     def get_targets(self, sampling_results, batch_gt_instances,
                     rcnn_train_cfg):
         """Mask targets (num_pos, S, S) of all positive RoIs of a batch."""

@@ -1,10 +1,11 @@
 """MaskIoU head whose IoU target is computed in the rotated RoI frame."""
+import numpy as np
 import torch
 from mmdet.models.roi_heads.mask_heads import MaskIoUHead
 from mmdet.structures.bbox import get_box_tensor
 from mmrotate.registry import MODELS
 
-from mmrot_ext.structures import crop_masks_to_rboxes
+from mmrot_ext.structures import points_in_rboxes
 
 
 @MODELS.register_module()
@@ -13,22 +14,29 @@ class RotatedMaskIoUHead(MaskIoUHead):
 
     The IoU target counts the whole GT instance, not only its part inside
     the RoI: mmdet divides the in-RoI GT area by the fraction of the GT that
-    lies inside the RoI; here that fraction is measured inside the rotated
-    box (vectorised, via the same rotated crop as the mask targets).
+    lies inside the RoI; here that fraction is counted inside the rotated
+    box.
     """
 
-    # resolution of the crop that measures the in-box GT area
-    area_grid = 56
+    def __init__(self, *args, loss_iou=None, **kwargs):
+        # mmdet's default loss, reachable from the mmrotate scope
+        super().__init__(
+            *args,
+            loss_iou=loss_iou or dict(type='mmdet.MSELoss', loss_weight=0.5),
+            **kwargs)
 
     def _get_area_ratio(self, pos_proposals, pos_assigned_gt_inds, gt_masks):
-        """Fraction (num_pos, ) of each GT mask inside its rotated RoI."""
+        """Fraction (num_pos, ) of each GT mask's pixels (their centres)
+        inside its rotated RoI; exact, one vectorised test per GT."""
         rboxes = get_box_tensor(pos_proposals)
-        if rboxes.numel() == 0:
-            return rboxes.new_zeros((0, ))
-        masks = torch.as_tensor(gt_masks.to_ndarray(), device=rboxes.device)
-        crops = crop_masks_to_rboxes(masks, rboxes, pos_assigned_gt_inds,
-                                     self.area_grid)
-        cell = rboxes[:, 2] * rboxes[:, 3] / self.area_grid**2
-        inside = crops.sum(dim=(1, 2)) * cell
-        full = masks.flatten(1).sum(1).float()[pos_assigned_gt_inds]
-        return (inside / (full + 1e-7)).clamp(max=1.0)
+        ratios = rboxes.new_zeros(len(rboxes))
+        masks = gt_masks.to_ndarray()
+        for gt in pos_assigned_gt_inds.unique().tolist():
+            ys, xs = np.nonzero(masks[gt])
+            if len(xs) == 0:
+                continue
+            centres = torch.from_numpy(np.stack([xs, ys], 1) + 0.5).to(rboxes)
+            rows = (pos_assigned_gt_inds == gt).nonzero(as_tuple=True)[0]
+            inside = points_in_rboxes(centres, rboxes[rows]).sum(1)
+            ratios[rows] = inside.float() / len(xs)
+        return ratios
