@@ -17,7 +17,7 @@ DEMO_WORK := work_dirs/demo
 DEMO_OUT := outputs/demo
 PYTEST_ARGS ?=
 
-.PHONY: install test demo clean-demo
+.PHONY: install test demo clean-demo places-demo
 
 install: $(STAMP)
 
@@ -53,3 +53,34 @@ demo: $(DEMO_WORK)/.done
 
 clean-demo:
 	rm -rf $(DEMO_DATA) $(DEMO_WORK) $(DEMO_OUT)
+
+# Places challenge pipeline on a generated Places-format set (JPEG + PNG):
+# convert -> train cpu-tiny -> test (segm, challenge rules) -> submission
+# JSON -> score it with the standalone evaluator.
+PLACES_DATA := data/synthetic_places
+PLACES_CFG := configs/places/mask-rcnn_r18_fpn_cpu-tiny_synthetic-places.py
+PLACES_WORK := work_dirs/places_demo
+
+$(PLACES_DATA)/.done: $(STAMP)
+	$(PY) tools/dataset_converters/make_synthetic_places.py $(PLACES_DATA) \
+		--num-train 400 --num-val 100 --preset sparse --seed 0
+	for split in training validation; do \
+		$(PY) tools/dataset_converters/places_png_to_coco.py \
+			--ann_dir $(PLACES_DATA)/annotations_instance/$$split \
+			--imgCatIdsFile $(PLACES_DATA)/imgCatIds.json \
+			--output_json $(PLACES_DATA)/instance_$${split}_gts.json \
+			|| exit 1; \
+	done
+	touch $@
+
+$(PLACES_WORK)/.done: $(PLACES_DATA)/.done $(PLACES_CFG)
+	$(PY) tools/train.py $(PLACES_CFG) --work-dir $(PLACES_WORK) --resume
+	touch $@
+
+places-demo: $(PLACES_WORK)/.done
+	$(PY) tools/test.py $(PLACES_CFG) $$(cat $(PLACES_WORK)/last_checkpoint) \
+		--eval segm --work-dir $(PLACES_WORK)/test --cfg-options \
+		test_evaluator.submission_file=$(PLACES_WORK)/submission.json
+	$(PY) tools/analysis_tools/places_eval.py \
+		--dataset_json $(PLACES_DATA)/instance_validation_gts.json \
+		--preds_json $(PLACES_WORK)/submission.json

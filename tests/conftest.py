@@ -40,3 +40,19 @@ def default_scope():
     """
     from mmengine.registry import init_default_scope
     init_default_scope('mmdet')
+
+
+@pytest.fixture(scope='session')
+def load_tool():
+    """Import a script under tools/ as a module: ``load_tool('a/b.py')``."""
+    import importlib.util
+
+    def load(relpath):
+        path = REPO_ROOT / 'tools' / relpath
+        spec = importlib.util.spec_from_file_location(
+            'tool_' + path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -7,6 +7,7 @@ batch of synthetic scenes and their loss must fall (the rotated detectors
 and MS R-CNN: tests/test_models/test_rotated_detectors.py).
 """
 import glob
+import json
 
 import numpy as np
 import pytest
@@ -15,7 +16,12 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 
-from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
+from mmrot_ext.datasets import convert_places_pngs
+from mmrot_ext.datasets.synthetic import (
+    DenseSceneConfig,
+    write_dense_dataset,
+    write_places_dataset,
+)
 
 from .conftest import REPO_ROOT
 
@@ -35,10 +41,16 @@ def short(path):
 @pytest.fixture(scope='module')
 def scenes_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp('scenes')
-    write_dense_dataset(
-        str(root), dict(train=2),
-        DenseSceneConfig(width=128, height=128, num_objects=(4, 6)),
-        workers=1)
+    scenes = DenseSceneConfig(width=128, height=128, num_objects=(4, 6))
+    write_dense_dataset(str(root), dict(train=2), scenes, workers=1)
+    # the same kind of scenes in the Places layout, for the Places configs
+    places = root / 'places'
+    write_places_dataset(str(places), dict(training=2), scenes, workers=1)
+    with open(places / 'instance_training_gts.json', 'w') as f:
+        json.dump(convert_places_pngs(
+            str(places / 'annotations_instance' / 'training'),
+            str(places / 'imgCatIds.json'), workers=0,
+            show_progress=False), f)
     return root
 
 
@@ -51,6 +63,9 @@ def load(path):
 def batch_for(cfg, root):
     """One batch of the config's own training pipeline on ``root``."""
     dataset = cfg.train_dataloader.dataset
+    if dataset.type == 'PlacesInstanceDataset':
+        root = root / 'places'
+        dataset.num_classes = None  # 100 in the real set, 3 here
     dataset.data_root = str(root) + '/'
     dataset.pipeline = [
         t for t in dataset.pipeline
@@ -70,7 +85,7 @@ def test_every_family_ships_full_and_cpu_tiny_configs():
     families = {p.split('/')[-2] for p in CONFIGS}
     assert families >= {'mask_rcnn', 'faster_rcnn', 'rpn', 'ms_rcnn',
                         'rotated_rpn', 'rotated_faster_rcnn',
-                        'rotated_mask_rcnn', 'rotated_ms_rcnn'}
+                        'rotated_mask_rcnn', 'rotated_ms_rcnn', 'places'}
     for family in families:
         configs = [p for p in CONFIGS if p.split('/')[-2] == family]
         assert sum('_r50_fpn_1x_' in p for p in configs) == 1, family

@@ -1,3 +1,4 @@
+from .places_instance_metric import PlacesInstanceMetric
 from .rotated_coco_instance_metric import RotatedCocoInstanceMetric
 
-__all__ = ['RotatedCocoInstanceMetric']
+__all__ = ['PlacesInstanceMetric', 'RotatedCocoInstanceMetric']
