@@ -21,6 +21,8 @@ field is dropped with a warning: pycocotools would otherwise take box areas
 for the small/medium/large split (the official scripts require its absence).
 """
 import json
+import multiprocessing
+import os
 import warnings
 from dataclasses import dataclass, field
 
@@ -82,12 +84,12 @@ def check_predictions(preds, gt, source='predictions'):
     if not isinstance(preds, list):
         raise ValueError(f'{source}: predictions must be a JSON list, got '
                          f'{type(preds).__name__}')
+    required = set(_REQUIRED)
     sizes = {img['id']: (img['height'], img['width']) for img in gt['images']}
     cat_ids = {cat['id'] for cat in gt['categories']}
     problems, unknown_imgs, with_bbox, cleaned = [], set(), 0, []
     for i, pred in enumerate(preds):
-        if not isinstance(pred, dict) or \
-                any(k not in pred for k in _REQUIRED):
+        if not isinstance(pred, dict) or not required <= pred.keys():
             got = sorted(pred) if isinstance(pred, dict) else pred
             problems.append(f'entry {i}: needs fields {list(_REQUIRED)}, '
                             f'got {got}')
@@ -110,9 +112,10 @@ def check_predictions(preds, gt, source='predictions'):
                             f'image {pred["image_id"]} size '
                             f'{list(sizes[pred["image_id"]])}')
             continue
-        with_bbox += 'bbox' in pred
         # a copy: the COCO APIs add fields to the dicts they load
-        cleaned.append({k: v for k, v in pred.items() if k != 'bbox'})
+        pred = pred.copy()
+        with_bbox += pred.pop('bbox', None) is not None
+        cleaned.append(pred)
     if unknown_imgs:
         shown = sorted(unknown_imgs, key=str)[:10]
         problems.insert(0, f'{len(unknown_imgs)} image id(s) not in the '
@@ -152,19 +155,86 @@ def _backend(name):
     raise ValueError(f'backend must be one of {BACKENDS}, got {name!r}')
 
 
-def _coco_from_dict(coco_cls, data):
-    """A COCO API over ``data``; the evaluators rewrite annotation fields
-    in place, so they get copies (masks shared, not copied)."""
-    def copy_ann(ann):
-        seg = ann.get('segmentation')
-        return dict(ann, segmentation=dict(seg) if isinstance(seg, dict) else
-                    seg)
+def _evaluate_categories(gt, preds, cat_ids, backend, max_dets):
+    """COCO segm evaluation restricted to ``cat_ids``.
 
-    coco = coco_cls()
-    coco.dataset = dict(data, annotations=[
-        copy_ann(a) for a in data.get('annotations', [])])
-    coco.createIndex()
-    return coco
+    Categories are independent in COCO evaluation (matching and
+    accumulation are per category), so groups of them can run in separate
+    processes and their arrays be concatenated along K.
+
+    Returns:
+        tuple: precision (T, R, K, A, M), recall (T, K, A, M), iou_thrs.
+    """
+    coco_cls, eval_cls = _backend(backend)
+    wanted = set(cat_ids)
+    anns = [a for a in gt.get('annotations', []) if a['category_id'] in
+            wanted]
+    dets = [p for p in preds if p['category_id'] in wanted]
+    if backend == 'pycocotools':
+        # stock path; pycocotools rewrites the fields of what it loads
+        anns = [dict(a, segmentation=dict(a['segmentation']) if isinstance(
+            a['segmentation'], dict) else a['segmentation']) for a in anns]
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*annotation id 0.*')
+        coco_gt = coco_cls()
+        coco_gt.dataset = dict(gt, annotations=anns)
+        coco_gt.createIndex()
+        if backend == 'pycocotools':
+            coco_dt = coco_gt.loadRes(dets) if dets else None
+        else:
+            coco_dt = _faster_results(coco_cls, gt, dets)
+    if coco_dt is None:
+        precision, recall = _no_detections(gt, cat_ids, len(max_dets))
+        return precision, recall, np.linspace(.5, 0.95, 10)
+    coco_eval = eval_cls(coco_gt, coco_dt, 'segm', **(
+        dict(rle_iou_max_workers=1) if backend == 'faster' else {}))
+    coco_eval.params.catIds = list(cat_ids)
+    coco_eval.params.maxDets = list(max_dets)
+    coco_eval.evaluate()
+    coco_eval.accumulate()
+    return (np.asarray(coco_eval.eval['precision']),
+            np.asarray(coco_eval.eval['recall']),
+            np.asarray(coco_eval.params.iouThrs))
+
+
+def _faster_results(coco_cls, gt, dets):
+    """What ``loadRes`` builds for RLE results (id, area, iscrowd), with
+    the areas computed in one call; ``dets`` are our own copies."""
+    if not dets:
+        return None
+    from faster_coco_eval.core import mask as fast_mask
+    areas = fast_mask.area([d['segmentation'] for d in dets])
+    for k, (det, area) in enumerate(zip(dets, areas)):
+        det.update(id=k + 1, iscrowd=0, area=float(area))
+    coco_dt = coco_cls()
+    coco_dt.dataset = dict(images=gt['images'],
+                           categories=gt['categories'], annotations=dets)
+    coco_dt.createIndex()
+    return coco_dt
+
+
+def _category_groups(gt, preds, workers):
+    """Split category ids into ``workers`` groups of similar work."""
+    load = {c['id']: 0 for c in gt['categories']}
+    for item in (*gt.get('annotations', []), *preds):
+        if item['category_id'] in load:
+            load[item['category_id']] += 1
+    groups = [[] for _ in range(max(1, min(workers, len(load))))]
+    totals = [0] * len(groups)
+    for cat_id in sorted(load, key=lambda c: -load[c]):
+        k = totals.index(min(totals))
+        groups[k].append(cat_id)
+        totals[k] += load[cat_id]
+    return [sorted(g) for g in groups if g]
+
+
+_SHARED = {}
+
+
+def _evaluate_group(cat_ids):
+    """Worker entry: the inputs come through fork, not pickling."""
+    return _evaluate_categories(_SHARED['gt'], _SHARED['preds'], cat_ids,
+                                _SHARED['backend'], _SHARED['max_dets'])
 
 
 def _mean_valid(values):
@@ -214,7 +284,8 @@ def _no_detections(gt, cat_ids, num_max_dets):
 
 
 def evaluate_places(gt, preds, max_dets_rule='image', backend='faster',
-                    max_dets=PLACES_MAX_DETS, source='predictions'):
+                    max_dets=PLACES_MAX_DETS, source='predictions',
+                    workers=None):
     """Score instance masks with the Places challenge rules.
 
     Args:
@@ -224,7 +295,10 @@ def evaluate_places(gt, preds, max_dets_rule='image', backend='faster',
             :func:`check_predictions`.
         max_dets_rule (str): 'image' or 'category' (module docstring).
         backend (str): 'faster' (faster-coco-eval, same numbers, several
-            times quicker) or 'pycocotools'.
+            times quicker) or 'pycocotools' (stock, one process).
+        workers (int | None): 'faster' evaluates groups of categories in
+            this many processes (None: all cores); categories are
+            independent in COCO evaluation, so the numbers do not change.
 
     Returns:
         PlacesEvalResult
@@ -239,24 +313,30 @@ def evaluate_places(gt, preds, max_dets_rule='image', backend='faster',
     num_dropped = 0
     if max_dets_rule == 'image':
         preds, num_dropped = cap_per_image(preds, max(max_dets))
-    coco_cls, eval_cls = _backend(backend)
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*annotation id 0.*')
-        coco_gt = _coco_from_dict(coco_cls, gt)
-        coco_dt = coco_gt.loadRes(preds) if preds else None
-    if coco_dt is None:
-        cat_ids = sorted(c['id'] for c in gt['categories'])
-        precision, recall = _no_detections(gt, cat_ids, len(max_dets))
-        iou_thrs = np.linspace(.5, 0.95, 10)
+    all_cats = sorted(c['id'] for c in gt['categories'])
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if multiprocessing.current_process().daemon:
+        workers = 1  # a daemon process may not start children
+    groups = _category_groups(gt, preds, workers) if backend == 'faster' \
+        else [all_cats]
+    if len(groups) == 1:
+        parts = [_evaluate_categories(gt, preds, groups[0], backend,
+                                      max_dets)]
     else:
-        coco_eval = eval_cls(coco_gt, coco_dt, 'segm')
-        coco_eval.params.maxDets = list(max_dets)
-        coco_eval.evaluate()
-        coco_eval.accumulate()
-        precision = np.asarray(coco_eval.eval['precision'])
-        recall = np.asarray(coco_eval.eval['recall'])
-        iou_thrs = np.asarray(coco_eval.params.iouThrs)
-        cat_ids = list(coco_eval.params.catIds)
+        _SHARED.update(gt=gt, preds=preds, backend=backend,
+                       max_dets=max_dets)
+        try:
+            with multiprocessing.get_context('fork').Pool(
+                    len(groups)) as pool:
+                parts = pool.map(_evaluate_group, groups)
+        finally:
+            _SHARED.clear()
+    order = np.argsort([c for g in groups for c in g])
+    cat_ids = sorted(c for g in groups for c in g)
+    precision = np.concatenate([p[0] for p in parts], axis=2)[:, :, order]
+    recall = np.concatenate([p[1] for p in parts], axis=1)[:, order]
+    iou_thrs = parts[0][2]
     per_category = {}
     for k, cat_id in enumerate(cat_ids):
         ap = _mean_valid(precision[:, :, k, 0, -1])
