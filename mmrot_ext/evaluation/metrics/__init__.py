@@ -1,4 +1,8 @@
+from .high_precision_recall_metric import HighPrecisionRecallMetric
 from .places_instance_metric import PlacesInstanceMetric
 from .rotated_coco_instance_metric import RotatedCocoInstanceMetric
 
-__all__ = ['PlacesInstanceMetric', 'RotatedCocoInstanceMetric']
+__all__ = [
+    'HighPrecisionRecallMetric', 'PlacesInstanceMetric',
+    'RotatedCocoInstanceMetric'
+]

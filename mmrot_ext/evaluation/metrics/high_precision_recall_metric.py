@@ -1,0 +1,142 @@
+"""High-precision / high-recall instance-mask metrics (Latent-MaskRCNN)."""
+from collections import OrderedDict
+
+import numpy as np
+import pycocotools.mask as mask_util
+from mmdet.evaluation.metrics import CocoMetric
+from mmdet.registry import METRICS
+from mmengine.logging import MMLogger
+
+from ..overlap_eval import (
+    HIGH_THRS,
+    average_recall,
+    max_recall_at_high_precision,
+    mean_average_precision,
+    run_overlap_eval,
+)
+from ..picking_metrics import double_pick_rate, score_quality_auc
+
+
+@METRICS.register_module()
+class HighPrecisionRecallMetric(CocoMetric):
+    """The columns of Latent-MaskRCNN's Table I and its picking metrics,
+    for any detector that predicts masks.
+
+    Reports (prefix ``hpr/``):
+
+    * ``mAP``: COCO mask AP (IoU);
+    * ``MR@HP``: max recall at precision >= p, averaged over p and IoP
+      thresholds 0.75:0.05:0.95 and categories (IoP matching);
+    * ``AR_IoG``: COCO AR@100 with IoG matching;
+    * ``double_pick_rate`` and ``pickable_area``: a disc gripper of
+      ``gripper_radius`` px at ``num_footprints`` random centres per image
+      over the masks scoring >= ``pick_score_thr``;
+    * ``score_auc``: ROC AUC of scores for "IoU with the best GT > 0.5";
+    * ``iop_fraction``: share of the masks scoring >= ``pick_score_thr``
+      whose IoP with some GT instance is >= ``iop_thr`` (mostly inside one
+      object).
+
+    Args:
+        ann_file (str): COCO ground truth with masks.
+        gripper_radius (int): disc radius in pixels.
+        num_footprints (int | None): per image; None = every pixel.
+        pick_score_thr (float): masks used by the picking metrics.
+        iop_thr (float): IoP threshold of ``iop_fraction``.
+    """
+    default_prefix = 'hpr'
+
+    def __init__(self, ann_file=None, gripper_radius=8, num_footprints=1000,
+                 pick_score_thr=0.5, iop_thr=0.9, seed=0, **kwargs):
+        if ann_file is None:
+            raise ValueError('HighPrecisionRecallMetric needs ann_file')
+        super().__init__(ann_file=ann_file, metric='segm', **kwargs)
+        self.gripper_radius = gripper_radius
+        self.num_footprints = num_footprints
+        self.pick_score_thr = pick_score_thr
+        self.iop_thr = iop_thr
+        self.seed = seed
+
+    def _predictions(self, results):
+        preds = []
+        for result in results:
+            ranks = result.get('mask_scores', result['scores'])
+            for label, mask, score in zip(result['labels'], result['masks'],
+                                          ranks):
+                counts = mask['counts']
+                preds.append(dict(
+                    image_id=int(result['img_id']),
+                    category_id=self.cat_ids[label],
+                    segmentation=dict(size=list(mask['size']),
+                                      counts=counts.decode() if isinstance(
+                                          counts, bytes) else counts),
+                    score=float(score)))
+        return preds
+
+    def _picking(self, gt, preds):
+        """Double-pick rate / pickable area, score AUC and IoP fraction."""
+        by_image = {}
+        for pred in preds:
+            by_image.setdefault(pred['image_id'], []).append(pred)
+        best_ious, scores, pairs, high_iop = [], [], [], []
+        for img in gt['images']:
+            anns = [a for a in self._coco_api.imgToAnns[img['id']]
+                    if not a.get('iscrowd', 0)]
+            gt_rles = [self._coco_api.annToRLE(a) for a in anns]
+            mine = by_image.get(img['id'], [])
+            dt_rles = [p['segmentation'] for p in mine]
+            if mine:
+                iou = np.asarray(mask_util.iou(
+                    dt_rles, gt_rles, [0] * len(gt_rles))) if gt_rles else \
+                    np.zeros((len(mine), 0))
+                iou = iou.reshape(len(mine), len(gt_rles))
+                cats = np.array([p['category_id'] for p in mine])
+                gt_cats = np.array([a['category_id'] for a in anns])
+                same = cats[:, None] == gt_cats[None]
+                best_ious.extend(np.where(same, iou, 0).max(1, initial=0))
+                scores.extend(p['score'] for p in mine)
+                area_d = mask_util.area(dt_rles)[:, None].astype(float)
+                area_g = mask_util.area(gt_rles)[None].astype(float) \
+                    if gt_rles else np.zeros((1, 0))
+                iop = np.rint(iou * (area_d + area_g) / (1 + iou)) / \
+                    np.maximum(area_d, 1)
+                picked_rows = np.array([p['score'] >= self.pick_score_thr
+                                        for p in mine])
+                high_iop.extend(iop.max(1, initial=0)[picked_rows] >=
+                                self.iop_thr)
+            shape = (img['height'], img['width'])
+            picked = [r for r, p in zip(dt_rles, mine)
+                      if p['score'] >= self.pick_score_thr]
+            pred_masks = mask_util.decode(picked).transpose(2, 0, 1) \
+                .astype(bool) if picked else np.zeros((0, ) + shape, bool)
+            gt_masks = mask_util.decode(gt_rles).transpose(2, 0, 1) \
+                .astype(bool) if gt_rles else np.zeros((0, ) + shape, bool)
+            pairs.append((pred_masks, gt_masks))
+        picking = double_pick_rate(pairs, self.gripper_radius,
+                                   self.num_footprints, self.seed)
+        picking['iop_fraction'] = float(np.mean(high_iop)) if high_iop \
+            else float('nan')
+        return picking, score_quality_auc(scores, best_ious)
+
+    def compute_metrics(self, results):
+        logger = MMLogger.get_current_instance()
+        _, results = zip(*results)
+        if self.cat_ids is None:
+            self.cat_ids = self._coco_api.get_cat_ids(
+                cat_names=self.dataset_meta['classes'])
+        preds = self._predictions(results)
+        gt = self._coco_api.dataset
+        ev_iou = run_overlap_eval(gt, preds, 'iou')
+        ev_iop = run_overlap_eval(gt, preds, 'iop', iou_thrs=HIGH_THRS)
+        ev_iog = run_overlap_eval(gt, preds, 'iog')
+        picking, auc = self._picking(gt, preds)
+        out = OrderedDict(
+            mAP=mean_average_precision(ev_iou),
+            **{'MR@HP': max_recall_at_high_precision(ev_iop)},
+            AR_IoG=average_recall(ev_iog),
+            double_pick_rate=picking['double_pick_rate'],
+            pickable_area=picking['pickable_area'],
+            score_auc=auc,
+            iop_fraction=picking['iop_fraction'])
+        logger.info('high-precision / high-recall: ' + ', '.join(
+            f'{k} {v:.4f}' for k, v in out.items()))
+        return OrderedDict((k, round(float(v), 4)) for k, v in out.items())
