@@ -1,0 +1,155 @@
+"""Turn K sampled segmentations of one image into one prediction set.
+
+Latent-MaskRCNN draws K latent codes and decodes K instance sets. Two ways
+to combine them (paper, Sections IV-A/B and IV-C):
+
+* :func:`confidence_masks` (Algorithm 1, high precision): a p-confidence
+  mask is the intersection of one mask from each of at least ``ceil(p K)``
+  different samples, so it lies inside a sampled mask for a fraction >= p
+  of the samples. Its score is the mean score-weighted IoU between it and
+  the masks intersected. Masks are picked greedily by score, each pick's
+  pixels excluded from everything after.
+* :func:`union_nms` (Algorithm 2, high recall): mask NMS over all samples;
+  each kept mask is replaced by its union with the masks it suppressed.
+
+Inputs are flat over the samples: masks (M, H, W) bool, scores (M,),
+labels (M,), sample ids (M,) in ``[0, K)``.
+"""
+import math
+
+import torch
+
+
+def _flat(masks):
+    return masks.flatten(1).float()
+
+
+def confidence_masks(masks, scores, labels, sample_ids, num_samples, p,
+                     min_score=0.01, max_instances=256):
+    """Greedy p-confidence masks (the paper's Algorithm 1).
+
+    For every candidate seed mask (pixels already claimed removed), each
+    other sample contributes its mask with the largest intersection with
+    the seed; the seed and the ``ceil(p K) - 1`` samples with the largest
+    such intersections form the set I. The confidence mask is the pixelwise
+    AND over I, scored ``mean_{j in I} s_j |c| / |m_j|`` (its IoU with m_j,
+    as c lies inside m_j). The best-scoring one is kept, its pixels claimed
+    (class-agnostic, as the paper excludes "the pixels of all confidence
+    masks predicted so far"), and the search repeats until the best score is
+    below ``min_score``. The label is the one with the largest summed score
+    within I.
+
+    Args:
+        masks (Tensor): (M, H, W) bool.
+        scores (Tensor): (M,) float.
+        labels (Tensor): (M,) long.
+        sample_ids (Tensor): (M,) long, values in [0, num_samples).
+        num_samples (int): K (samples that predicted nothing still count).
+        p (float): confidence requirement in (0, 1].
+
+    Returns:
+        tuple[Tensor, Tensor, Tensor]: masks (N, H, W) bool, scores (N,),
+        labels (N,).
+    """
+    if not 0 < p <= 1:
+        raise ValueError(f'confidence requirement p must be in (0, 1], got '
+                         f'{p}')
+    need = max(1, math.ceil(p * num_samples - 1e-9))
+    h, w = masks.shape[1:]
+    out_masks, out_scores, out_labels = [], [], []
+    if need > num_samples or len(masks) == 0:
+        return masks.new_zeros((0, h, w)), scores.new_zeros(0), \
+            labels.new_zeros(0)
+    flat = _flat(masks)  # (M, HW)
+    areas = flat.sum(1).clamp(min=1)
+    same_sample = sample_ids[:, None] == sample_ids[None]
+    claimed = torch.zeros(h * w, dtype=torch.bool, device=masks.device)
+    while len(out_masks) < max_instances:
+        free = flat * (~claimed).float()
+        inter = free @ free.T  # (M, M)
+        inter[same_sample] = -1  # one mask per other sample
+        # per (seed, sample k): the mask of k meeting the seed most, (M, K)
+        best = flat.new_full((len(flat), num_samples), -1.0)
+        arg = torch.zeros_like(best, dtype=torch.long)
+        for k in range(num_samples):
+            cols = torch.nonzero(sample_ids == k).flatten()
+            if len(cols):
+                best[:, k], idx = inter[:, cols].max(1)
+                arg[:, k] = cols[idx]
+        top_val, top_k = best.topk(need - 1, dim=1) if need > 1 else \
+            (best[:, :0], best[:, :0].long())
+        members = torch.cat([torch.arange(len(flat))[:, None],
+                             arg.gather(1, top_k)], 1)  # (M, need)
+        valid = (top_val > 0).all(1) & (free.sum(1) > 0)
+        conf = free.bool()
+        for col in range(1, need):
+            conf = conf & flat[members[:, col]].bool()
+        conf_area = conf.sum(1).float()
+        score = (scores[members] * conf_area[:, None] /
+                 areas[members]).mean(1)
+        score = torch.where(valid & (conf_area > 0), score,
+                            torch.zeros_like(score))
+        pick = int(score.argmax())
+        if score[pick] < min_score:
+            break
+        group = members[pick]
+        label_scores = torch.zeros(int(labels.max()) + 1,
+                                   device=scores.device)
+        label_scores.index_add_(0, labels[group], scores[group])
+        out_masks.append(conf[pick].reshape(h, w))
+        out_scores.append(score[pick])
+        out_labels.append(label_scores.argmax())
+        claimed |= conf[pick]
+    if not out_masks:
+        return masks.new_zeros((0, h, w)), scores.new_zeros(0), \
+            labels.new_zeros(0)
+    return torch.stack(out_masks), torch.stack(out_scores), \
+        torch.stack(out_labels)
+
+
+def mask_iou_matrix(masks):
+    """(M, M) IoU of bool masks (M, H, W)."""
+    flat = _flat(masks)
+    inter = flat @ flat.T
+    areas = flat.sum(1)
+    return inter / (areas[:, None] + areas[None] - inter).clamp(min=1)
+
+
+def union_nms(masks, scores, labels, iou_thr=0.5, score_thr=0.01,
+              vote_thr=0.0, max_instances=256):
+    """Union-NMS (the paper's Algorithm 2).
+
+    Masks of all samples are sorted by score; a mask not yet suppressed
+    leads a cluster of every later unsuppressed mask of its class with
+    mask IoU >= ``iou_thr``, which it suppresses. The output for a cluster
+    is the set of pixels covered by more than ``vote_thr`` of its masks
+    (0: the union, as in the paper), with the leader's score and label.
+
+    Returns:
+        tuple[Tensor, Tensor, Tensor]: masks (N, H, W) bool, scores (N,),
+        labels (N,), by decreasing score.
+    """
+    keep = (scores > score_thr) & (_flat(masks).sum(1) > 0)
+    masks, scores, labels = masks[keep], scores[keep], labels[keep]
+    order = scores.argsort(descending=True)[:max_instances]
+    masks, scores, labels = masks[order], scores[order], labels[order]
+    iou = mask_iou_matrix(masks)
+    same = labels[:, None] == labels[None]
+    suppressed = torch.zeros(len(masks), dtype=torch.bool)
+    out = []
+    for i in range(len(masks)):
+        if suppressed[i]:
+            continue
+        cluster = (iou[i] >= iou_thr) & same[i] & ~suppressed
+        cluster[:i] = False
+        cluster[i] = True
+        suppressed |= cluster
+        votes = masks[cluster].float().mean(0)
+        out.append((votes > vote_thr, scores[i], labels[i]))
+    if not out:
+        h, w = masks.shape[1:]
+        return masks.new_zeros((0, h, w)), scores.new_zeros(0), \
+            labels.new_zeros(0)
+    fused, fused_scores, fused_labels = zip(*out)
+    return torch.stack(fused), torch.stack(fused_scores), \
+        torch.stack(fused_labels)

@@ -1,0 +1,136 @@
+"""Confidence masks (Algorithm 1) and Union-NMS (Algorithm 2) on
+hand-worked cases."""
+import pytest
+import torch
+
+from projects.LatentMaskRCNN.latent_mask_rcnn import (
+    confidence_masks,
+    union_nms,
+)
+
+H = W = 16
+
+
+def rect(y0, y1, x0, x1):
+    mask = torch.zeros(H, W, dtype=torch.bool)
+    mask[y0:y1, x0:x1] = True
+    return mask
+
+
+def flat_samples(samples):
+    """[[(mask, score, label), ...] per sample] -> flat tensors."""
+    masks, scores, labels, ids = [], [], [], []
+    for k, sample in enumerate(samples):
+        for mask, score, label in sample:
+            masks.append(mask)
+            scores.append(score)
+            labels.append(label)
+            ids.append(k)
+    return (torch.stack(masks), torch.tensor(scores), torch.tensor(labels),
+            torch.tensor(ids))
+
+
+TWO = [(rect(0, 8, 0, 6), 0.9, 0), (rect(8, 16, 4, 12), 0.7, 1)]
+
+
+@pytest.mark.parametrize('p', [0.3, 0.6, 1.0])
+def test_identical_samples_give_back_the_sample(p):
+    masks, scores, labels, ids = flat_samples([TWO] * 5)
+    out_masks, out_scores, out_labels = confidence_masks(
+        masks, scores, labels, ids, num_samples=5, p=p)
+    assert len(out_masks) == 2
+    assert torch.equal(out_masks[0], TWO[0][0])
+    assert torch.equal(out_masks[1], TWO[1][0])
+    assert out_scores.tolist() == pytest.approx([0.9, 0.7])
+    assert out_labels.tolist() == [0, 1]
+
+
+def test_disjoint_samples_give_nothing_at_high_p():
+    samples = [[(rect(0, 4, 4 * k, 4 * k + 4), 0.9, 0)] for k in range(4)]
+    masks, scores, labels, ids = flat_samples(samples)
+    out = confidence_masks(masks, scores, labels, ids, 4, p=0.9)
+    assert len(out[0]) == 0
+    # p = 1/4: every sample alone is confident enough
+    out = confidence_masks(masks, scores, labels, ids, 4, p=0.25)
+    assert len(out[0]) == 4
+
+
+def test_intersection_and_score_by_hand():
+    # one object, three samples disagreeing on its right edge
+    samples = [[(rect(0, 8, 0, 8), 0.8, 0)], [(rect(0, 8, 0, 6), 0.6, 0)],
+               [(rect(0, 8, 0, 4), 0.9, 0)]]
+    masks, scores, labels, ids = flat_samples(samples)
+    # p = 2/3: two masks; the best pair is (8-wide, 6-wide): c = 48 px,
+    # score mean(0.8 * 48/64, 0.6 * 48/48) = 0.6; the 6-wide seed with the
+    # 4-wide: c = 32, mean(0.6 * 32/48, 0.9) = 0.65, the best
+    out_masks, out_scores, _ = confidence_masks(masks, scores, labels, ids,
+                                                3, p=0.6)
+    assert torch.equal(out_masks[0], rect(0, 8, 0, 4))
+    assert out_scores[0].item() == pytest.approx(0.65)
+    # p = 1: all three: c = the 4-wide mask,
+    # score mean(0.8 * 32/64, 0.6 * 32/48, 0.9 * 32/32)
+    out_masks, out_scores, _ = confidence_masks(masks, scores, labels, ids,
+                                                3, p=1.0)
+    assert len(out_masks) == 1
+    assert torch.equal(out_masks[0], rect(0, 8, 0, 4))
+    assert out_scores[0].item() == pytest.approx(
+        (0.8 * 0.5 + 0.6 * 32 / 48 + 0.9) / 3)
+
+
+def test_confidence_area_shrinks_as_p_rises():
+    gen = torch.Generator().manual_seed(0)
+    samples = []
+    for _ in range(10):
+        dy, dx = torch.randint(-2, 3, (2, ), generator=gen).tolist()
+        samples.append([(rect(4 + dy, 12 + dy, 3 + dx, 13 + dx), 0.9, 0)])
+    masks, scores, labels, ids = flat_samples(samples)
+    areas = []
+    for p in (0.1, 0.3, 0.5, 0.7, 0.9, 1.0):
+        out_masks, _, _ = confidence_masks(masks, scores, labels, ids, 10, p)
+        areas.append(int(out_masks.sum()))
+    assert areas == sorted(areas, reverse=True), areas
+    assert areas[0] > areas[-1] > 0
+
+
+def test_claimed_pixels_are_excluded():
+    masks, scores, labels, ids = flat_samples(
+        [[(rect(0, 8, 0, 8), 0.9, 0), (rect(0, 8, 4, 12), 0.8, 0)]] * 2)
+    out_masks, _, _ = confidence_masks(masks, scores, labels, ids, 2, p=1.0)
+    assert len(out_masks) == 2
+    assert not (out_masks[0] & out_masks[1]).any()
+    assert torch.equal(out_masks[1], rect(0, 8, 8, 12))
+
+
+def test_bad_requirement_is_an_error():
+    masks, scores, labels, ids = flat_samples([TWO])
+    with pytest.raises(ValueError, match='must be in'):
+        confidence_masks(masks, scores, labels, ids, 1, p=0)
+
+
+def test_union_nms_returns_union_of_suppressed():
+    a, b = rect(0, 8, 0, 8), rect(0, 8, 2, 10)  # IoU 48/80 = 0.6
+    far = rect(10, 16, 10, 16)
+    masks = torch.stack([b, a, far, a])
+    scores = torch.tensor([0.7, 0.9, 0.5, 0.6])
+    labels = torch.tensor([0, 0, 0, 1])
+    out_masks, out_scores, out_labels = union_nms(masks, scores, labels,
+                                                  iou_thr=0.5)
+    # a (0.9) leads {a, b}; a of class 1 is not merged; far stands alone
+    assert out_scores.tolist() == pytest.approx([0.9, 0.6, 0.5])
+    assert out_labels.tolist() == [0, 1, 0]
+    assert torch.equal(out_masks[0], a | b)
+    assert torch.equal(out_masks[1], a)
+    assert torch.equal(out_masks[2], far)
+    # above the IoU of a and b nothing is merged
+    out_masks, _, _ = union_nms(masks, scores, labels, iou_thr=0.7)
+    assert len(out_masks) == 4 and torch.equal(out_masks[0], a)
+    # a vote threshold of 0.5 keeps pixels of both: the intersection
+    out_masks, _, _ = union_nms(masks, scores, labels, iou_thr=0.5,
+                                vote_thr=0.5)
+    assert torch.equal(out_masks[0], a & b)
+
+
+def test_union_nms_drops_low_scores_and_empty_masks():
+    masks = torch.stack([rect(0, 4, 0, 4), rect(0, 0, 0, 0)])
+    out = union_nms(masks, torch.tensor([0.005, 0.9]), torch.tensor([0, 0]))
+    assert len(out[0]) == 0
