@@ -3,7 +3,8 @@ import numpy as np
 import pycocotools.mask as mask_util
 
 
-def _rle(mask):
+def mask_to_rle(mask):
+    """(H, W) mask -> COCO RLE dict with str counts (JSON-ready)."""
     rle = mask_util.encode(np.asfortranarray(mask.astype(np.uint8)))
     return dict(size=list(rle['size']), counts=rle['counts'].decode())
 
@@ -48,6 +49,6 @@ def jittered_mask_predictions(gt, per_image=100, seed=0, hit_rate=0.6,
                 mask[y:y + rng.integers(2, 30), x:x + rng.integers(2, 40)] = 1
                 cat = int(rng.integers(1, num_categories + 1))
             preds.append(dict(image_id=image['id'], category_id=cat,
-                              segmentation=_rle(mask),
+                              segmentation=mask_to_rle(mask),
                               score=float(rng.random())))
     return preds

@@ -12,14 +12,9 @@ from mmrot_ext.evaluation.overlap_eval import (
     mean_average_precision,
     run_overlap_eval,
 )
-from mmrot_ext.testing import jittered_mask_predictions
+from mmrot_ext.testing import jittered_mask_predictions, mask_to_rle
 
 H, W = 20, 40
-
-
-def _rle(mask):
-    rle = mask_util.encode(np.asfortranarray(mask.astype(np.uint8)))
-    return dict(size=list(rle['size']), counts=rle['counts'].decode())
 
 
 def rect(y0, y1, x0, x1):
@@ -29,17 +24,18 @@ def rect(y0, y1, x0, x1):
 
 
 def dataset(gt_masks):
-    anns = [dict(id=k + 1, image_id=1, category_id=1, segmentation=_rle(m),
+    anns = [dict(id=k + 1, image_id=1, category_id=1,
+                 segmentation=mask_to_rle(m),
                  area=int(m.sum()), iscrowd=0,
-                 bbox=list(mask_util.toBbox(_rle(m))))
+                 bbox=list(mask_util.toBbox(mask_to_rle(m))))
             for k, m in enumerate(gt_masks)]
     return dict(images=[dict(id=1, height=H, width=W, file_name='a.jpg')],
                 categories=[dict(id=1, name='object')], annotations=anns)
 
 
 def preds(masks_scores):
-    return [dict(image_id=1, category_id=1, segmentation=_rle(m), score=s)
-            for m, s in masks_scores]
+    return [dict(image_id=1, category_id=1, segmentation=mask_to_rle(m),
+                 score=s) for m, s in masks_scores]
 
 
 GT = [rect(0, 10, 0, 10), rect(0, 10, 10, 20)]  # side by side, touching
@@ -144,7 +140,7 @@ def places_like():
             m = rect(y, y + rng.integers(4, 10), x, x + rng.integers(4, 12))
             anns.append(dict(id=len(anns) + 1, image_id=img_id,
                              category_id=int(rng.integers(1, 3)),
-                             segmentation=_rle(m), area=int(m.sum()),
+                             segmentation=mask_to_rle(m), area=int(m.sum()),
                              iscrowd=0))
     gt = dict(images=images, annotations=anns,
               categories=[dict(id=1, name='a'), dict(id=2, name='b')])

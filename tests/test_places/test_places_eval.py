@@ -3,7 +3,6 @@ import copy
 import json
 
 import numpy as np
-import pycocotools.mask as mask_util
 import pytest
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
@@ -14,7 +13,7 @@ from mmrot_ext.evaluation.places_eval import (
     evaluate_places,
     to_submission,
 )
-from mmrot_ext.testing import jittered_mask_predictions
+from mmrot_ext.testing import jittered_mask_predictions, mask_to_rle
 
 
 @pytest.fixture(scope='module')
@@ -22,11 +21,6 @@ def gt(places_root):
     return convert_places_pngs(
         str(places_root / 'annotations_instance' / 'validation'),
         str(places_root / 'imgCatIds.json'), workers=0, show_progress=False)
-
-
-def _rle(mask):
-    rle = mask_util.encode(np.asfortranarray(mask.astype(np.uint8)))
-    return dict(size=list(rle['size']), counts=rle['counts'].decode())
 
 
 def random_predictions(gt, per_image=300, seed=0):
@@ -100,11 +94,12 @@ def _two_instances(first_ann_id):
     masks[0, 1:8, 1:8] = 1
     masks[1, 2:9, 10:18] = 1
     anns = [dict(id=first_ann_id + k, image_id=0, category_id=1,
-                 segmentation=_rle(m), area=int(m.sum()), iscrowd=0)
+                 segmentation=mask_to_rle(m), area=int(m.sum()), iscrowd=0)
             for k, m in enumerate(masks)]
     gt = dict(images=[dict(id=0, file_name='a.jpg', height=10, width=20)],
               categories=[dict(id=1, name='bed')], annotations=anns)
-    preds = [dict(image_id=0, category_id=1, segmentation=_rle(m), score=s)
+    preds = [dict(image_id=0, category_id=1, segmentation=mask_to_rle(m),
+                  score=s)
              for m, s in zip(masks, (0.9, 0.8))]
     return gt, preds
 
