@@ -14,7 +14,6 @@ Table I pattern (Apparel-5k): confidence masks beat Mask R-CNN on MR@HP
 stays within 1 mAP, double picks fall as p rises.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import platform
@@ -22,9 +21,10 @@ import subprocess
 import sys
 import time
 
+import train_test
 from report import write_report
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = train_test.REPO
 CONFIGS = 'projects/LatentMaskRCNN/configs/'
 BASELINE = CONFIGS + 'mask-rcnn_r18_fpn_cpu-tiny_synthetic-bags.py'
 LATENT = CONFIGS + 'latent-mask-rcnn_r18_fpn_cpu-tiny_synthetic-bags.py'
@@ -62,52 +62,23 @@ def data_options(root):
     ]
 
 
-def run(cmd, log_path):
-    with open(log_path, 'w') as log:
-        proc = subprocess.run(cmd, cwd=REPO, stdout=log,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode:
-        raise RuntimeError(f'{" ".join(cmd)} failed; see {log_path}')
-
-
-def train(cfg, args, work_dir):
-    cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
-           '--resume', '--cfg-options', *data_options(args.data_root),
-           f'train_cfg.max_epochs={args.epochs}',
-           f'train_cfg.val_interval={args.epochs + 1}',
-           f'param_scheduler.1.end={args.epochs}',
-           f'param_scheduler.1.milestones=[{args.epochs - 1}]',
-           'randomness.seed=0']
-    print(f'training: {" ".join(cmd[1:])}', flush=True)
-    start = time.time()
-    run(cmd, osp.join(work_dir, 'train.log'))
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip(), round(time.time() - start, 1)
+def schedule_options(epochs):
+    return [
+        f'train_cfg.max_epochs={epochs}',
+        f'train_cfg.val_interval={epochs + 1}',
+        f'param_scheduler.1.end={epochs}',
+        f'param_scheduler.1.milestones=[{epochs - 1}]', 'randomness.seed=0'
+    ]
 
 
 def test(cfg, ckpt, args, work_dir, extra=()):
     """Scores of one tools/test.py run (metric name -> value)."""
-    os.makedirs(work_dir, exist_ok=True)
-    cmd = [sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
-           work_dir, '--cfg-options', *data_options(args.data_root), *extra]
-    print(f'testing: {" ".join(cmd[1:])}', flush=True)
-    start = time.time()
-    run(cmd, osp.join(work_dir, 'test.log'))
-    seconds = time.time() - start
-    newest = None
-    for root, _, files in os.walk(work_dir):
-        for name in files:
-            path = osp.join(root, name)
-            if name.endswith('.json') and name[:8].isdigit() and (
-                    newest is None or osp.getmtime(path) >
-                    osp.getmtime(newest)):
-                newest = path
-    with open(newest) as f:
-        metrics = json.load(f)
+    metrics, seconds = train_test.test(
+        cfg, ckpt, work_dir, [*data_options(args.data_root), *extra])
     scores = {k.split('/')[-1]: v for k, v in metrics.items()
               if k.startswith('hpr/')}
     scores['coco_segm_mAP'] = metrics.get('coco/segm_mAP')
-    scores['test_seconds'] = round(seconds, 1)
+    scores['test_seconds'] = seconds
     return scores
 
 
@@ -170,7 +141,9 @@ def main():
                       ('Latent-MaskRCNN', LATENT)):
         work_dir = osp.join(work, name.replace(' ', '_'))
         os.makedirs(work_dir, exist_ok=True)
-        ckpt, seconds = train(cfg, args, work_dir)
+        ckpt, seconds = train_test.train(
+            cfg, work_dir,
+            data_options(args.data_root) + schedule_options(args.epochs))
         report[f'{name} train seconds'] = seconds
         if cfg == BASELINE:
             report['rows'][name] = test(cfg, ckpt, args,

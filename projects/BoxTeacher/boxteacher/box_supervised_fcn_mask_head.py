@@ -1,0 +1,113 @@
+"""Mask R-CNN mask head trained from boxes and BoxTeacher pseudo masks."""
+from typing import List
+
+import torch
+from mmcv.ops import roi_align
+from mmdet.models.roi_heads.mask_heads import FCNMaskHead
+from mmdet.models.task_modules.samplers import SamplingResult
+from mmdet.registry import MODELS
+from mmdet.utils import InstanceList
+from mmengine.config import ConfigDict
+from torch import Tensor
+
+from .pairwise_terms import pairwise_disagreement, pseudo_mask_affinity
+from .warmup import linear_warmup
+
+
+@MODELS.register_module()
+class BoxSupervisedFCNMaskHead(FCNMaskHead):
+    """FCN mask head for Mask R-CNN with box-only labels.
+
+    In the RoI frame (``mask_size`` grid): the projection loss against the
+    GT box (``gt_instances.masks`` holds box masks, as made by
+    ``BoxInstDataPreprocessor``) and, when the BoxTeacher wrapper provides
+    ``pseudo_masks`` / ``pseudo_mask_scores``, the noise-aware pixel loss
+    and the noise-reduced affinity loss with the same weights and warm-up
+    as :class:`BoxTeacherMaskHead`. ``loss_mask`` must be a per-sample dice
+    (``DiceLoss``).
+    """
+
+    def __init__(self,
+                 *args,
+                 mask_weight: float = 0.5,
+                 affinity_weight: float = 0.1,
+                 affinity_thr: float = 0.5,
+                 pseudo_warmup_iters: int = 10000,
+                 pairwise_size: int = 3,
+                 pairwise_dilation: int = 2,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.mask_weight = mask_weight
+        self.affinity_weight = affinity_weight
+        self.affinity_thr = affinity_thr
+        self.pseudo_warmup_iters = pseudo_warmup_iters
+        self.pairwise_size = pairwise_size
+        self.pairwise_dilation = pairwise_dilation
+
+    def _pseudo_targets(self, sampling_results: List[SamplingResult],
+                        batch_gt_instances: InstanceList,
+                        size: int) -> tuple:
+        """Pseudo masks cropped into the positive RoIs, (P, size, size)
+        binary, and their trust weights (P,)."""
+        targets, weights = [], []
+        for res, gt in zip(sampling_results, batch_gt_instances):
+            inds = res.pos_assigned_gt_inds
+            rois = torch.cat([
+                torch.arange(len(inds), device=inds.device)[:, None].float(),
+                res.pos_priors
+            ], 1)
+            crops = roi_align(gt.pseudo_masks[inds][:, None].float(), rois,
+                              (size, size), 1.0, 0, 'avg', True)
+            targets.append(crops[:, 0].gt(0.5).float())
+            weights.append(gt.pseudo_mask_scores[inds])
+        return torch.cat(targets), torch.cat(weights)
+
+    def loss_and_target(self, mask_preds: Tensor,
+                        sampling_results: List[SamplingResult],
+                        batch_gt_instances: InstanceList,
+                        rcnn_train_cfg: ConfigDict) -> dict:
+        """Losses for (P, C, S, S) mask logits of the positive RoIs."""
+        box_targets = self.get_targets(sampling_results, batch_gt_instances,
+                                       rcnn_train_cfg).float()
+        labels = torch.cat([res.pos_gt_labels for res in sampling_results])
+        if mask_preds.size(0) == 0:
+            zero = mask_preds.sum()
+            losses = dict(loss_mask_project=zero)
+            if 'pseudo_masks' in batch_gt_instances[0]:
+                losses.update(loss_mask=zero, loss_mask_affinity=zero)
+            return dict(loss_mask=losses, mask_targets=box_targets)
+        if not self.class_agnostic:
+            mask_preds = mask_preds[torch.arange(len(labels)), labels]
+        else:
+            mask_preds = mask_preds[:, 0]
+        # loss_mask (DiceLoss, activate=True) applies the sigmoid
+        project = self.loss_mask(
+            mask_preds.max(dim=1, keepdim=True)[0],
+            box_targets.max(dim=1, keepdim=True)[0],
+            reduction_override='none') + self.loss_mask(
+                mask_preds.max(dim=2, keepdim=True)[0],
+                box_targets.max(dim=2, keepdim=True)[0],
+                reduction_override='none')
+        losses = dict(loss_mask_project=project.mean())
+        if 'pseudo_masks' in batch_gt_instances[0]:
+            targets, trust = self._pseudo_targets(
+                sampling_results, batch_gt_instances,
+                rcnn_train_cfg.mask_size)
+            ramp = linear_warmup(self.pseudo_warmup_iters)
+            norm = max(int((trust > 0).sum()), 1)
+            pixel = (self.loss_mask(
+                mask_preds, targets, reduction_override='none') *
+                     trust).sum()
+            disagreement = pairwise_disagreement(mask_preds,
+                                                 self.pairwise_size,
+                                                 self.pairwise_dilation)
+            edge_w = (pseudo_mask_affinity(targets, self.pairwise_size,
+                                           self.pairwise_dilation) >=
+                      self.affinity_thr).float() * box_targets[:, None]
+            per_roi = (disagreement * edge_w).flatten(1).sum(1) / \
+                edge_w.flatten(1).sum(1).clamp(min=1.0)
+            losses.update(
+                loss_mask=self.mask_weight * ramp * pixel / norm,
+                loss_mask_affinity=self.affinity_weight * ramp *
+                (per_roi * trust).sum() / norm)
+        return dict(loss_mask=losses, mask_targets=box_targets)

@@ -1,0 +1,67 @@
+# BoxTeacher R-50 FPN 1x on COCO (paper: 32.6 mask AP on val2017): mmdet's
+# BoxInst R-50 as student and EMA teacher, with the original's 8-channel
+# dynamic mask head on 16-channel mask features (233 dynamic parameters).
+# Box-only training: mask labels are deleted before anything reads them.
+# SGD lr 0.01, batch 16 (8 GPUs x 2), 90k iterations, steps at 60k / 80k.
+#   bash tools/dist_train.sh projects/BoxTeacher/configs/<this file> 8
+_base_ = [
+    'mmdet::boxinst/boxinst_r50_fpn_ms-90k_coco.py',
+    './_base_/student_colour_views.py'
+]
+custom_imports = dict(
+    imports=['mmrot_ext', 'projects.BoxTeacher.boxteacher'],
+    allow_failed_imports=False)
+
+detector = _base_.model
+detector.type = 'BoxTeacherCondInst'
+detector.bbox_head.num_params = 233  # (16 + 2) * 8 + 8 + 8 * 8 + 8 + 8 + 1
+detector.mask_head.update(
+    type='BoxTeacherMaskHead',
+    feat_channels=8,
+    warmup_iters=10000,  # colour pairwise loss
+    mask_weight=0.5,  # noise-aware pixel loss
+    affinity_weight=0.1,  # noise-reduced affinity loss
+    affinity_thr=0.5,
+    pseudo_warmup_iters=10000)
+detector.test_cfg.mask_aware_score = True  # final score sqrt(p * q)
+
+model = dict(
+    _delete_=True,
+    type='BoxTeacher',
+    detector=detector,
+    data_preprocessor=dict(
+        type='TwoViewDataPreprocessor',
+        data_preprocessor=detector.data_preprocessor,
+        clean_view='teacher',
+        shared_keys=('pairwise_masks', )),
+    semi_train_cfg=dict(
+        iou_thr=0.5,
+        score_thr=0.0,
+        mask_thr=0.5,
+        teacher_bn_train=True,
+        teacher_test_scale=(1333, 800)),
+    semi_test_cfg=dict(predict_on='teacher'))
+
+train_pipeline = [
+    dict(type='LoadImageFromFile', imdecode_backend='pillow'),
+    dict(type='DropInstanceMasks'),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=False),
+    dict(
+        type='RandomChoiceResize',
+        scales=[(1333, 640), (1333, 672), (1333, 704), (1333, 736),
+                (1333, 768), (1333, 800)],
+        keep_ratio=True,
+        backend='pillow'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='MultiBranch',
+        branch_field=['teacher', 'student'],
+        teacher=dict(type='PackDetInputs'),
+        student=[*_base_.student_colour,
+                 dict(type='PackDetInputs')])
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+
+custom_hooks = [dict(type='BoxTeacherEMAHook', momentum=0.999)]
+val_evaluator = dict(metric=['bbox', 'segm'])
+test_evaluator = val_evaluator
