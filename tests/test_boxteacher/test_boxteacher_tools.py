@@ -67,7 +67,8 @@ def test_checkpoint_holds_teacher_and_student(checkpoint):
 def test_test_tool_evaluates_segm(checkpoint, scenes, repo_root, tmp_path):
     output = run_tool([
         'tools/test.py', CFG, checkpoint, '--eval', 'segm', '--work-dir',
-        tmp_path, *options(scenes)
+        tmp_path, *options(scenes),
+        'model.detector.test_cfg.score_thr=0.0'  # 2 iterations: low scores
     ], repo_root)
     match = re.search(r'coco/segm_mAP: (-?[\d.]+)', output)
     assert match, output[-2000:]
@@ -77,9 +78,11 @@ def test_test_tool_evaluates_segm(checkpoint, scenes, repo_root, tmp_path):
 def test_det_inferencer_returns_masks(checkpoint, scenes, repo_root):
     code = f"""
 from mmdet.apis import DetInferencer
-inferencer = DetInferencer(model={CFG!r}, weights={str(checkpoint)!r},
+from mmengine.config import Config
+cfg = Config.fromfile({CFG!r})
+cfg.model.detector.test_cfg.score_thr = 0.0  # 2 iterations: low scores
+inferencer = DetInferencer(model=cfg, weights={str(checkpoint)!r},
                            device='cpu', show_progress=False)
-inferencer.model.teacher.test_cfg.score_thr = 0.0
 pred = inferencer({str(scenes / 'val' / '000000.jpg')!r},
                   return_datasamples=True)['predictions'][0]
 print('instances', len(pred.pred_instances), 'masks',
