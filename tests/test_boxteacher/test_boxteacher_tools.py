@@ -7,7 +7,7 @@ import torch
 
 from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
 
-from ..test_tools.conftest import run_tool
+from ..test_tools.conftest import data_options, run_tool
 
 CFG = ('projects/BoxTeacher/configs/'
        'boxteacher_r18_fpn_cpu-tiny_synthetic-dense.py')
@@ -24,26 +24,9 @@ def scenes(tmp_path_factory):
 
 
 def options(root):
-    root = str(root) + '/'
-    return [
-        '--cfg-options', f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        f'val_evaluator.ann_file={root}annotations/instances_val.json',
-        f'test_evaluator.ann_file={root}annotations/instances_val.json',
-        'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'val_dataloader.num_workers=0',
-        'val_dataloader.persistent_workers=False',
-        'test_dataloader.num_workers=0',
-        'test_dataloader.persistent_workers=False',
-        'train_cfg.max_epochs=1', 'train_cfg.val_interval=2',
-        'param_scheduler.1.end=1', 'param_scheduler.1.milestones=[1]',
-        'default_hooks.logger.interval=1', 'randomness.seed=0',
-        'train_dataloader.dataset.pipeline.3.scale=(128,128)',
-        'val_dataloader.dataset.pipeline.1.scale=(128,128)',
-        'test_dataloader.dataset.pipeline.1.scale=(128,128)'
-    ]
+    """The tool tests' options; Resize is step 3 of this training pipeline
+    (after DropInstanceMasks)."""
+    return data_options(root, epochs=1, train_resize=3)
 
 
 @pytest.fixture(scope='module')

@@ -24,8 +24,9 @@ def tiny_data(tmp_path_factory):
     return root
 
 
-def data_options(data_root, epochs, extra=()):
-    """--cfg-options pointing a cpu-tiny config at ``data_root``."""
+def data_options(data_root, epochs, extra=(), train_resize=2):
+    """--cfg-options pointing a cpu-tiny config at ``data_root``;
+    ``train_resize`` is the index of the Resize in the training pipeline."""
     root = str(data_root) + '/'
     return [
         '--cfg-options', f'train_dataloader.dataset.data_root={root}',
@@ -45,7 +46,7 @@ def data_options(data_root, epochs, extra=()):
         'default_hooks.logger.interval=1', 'log_processor.window_size=1',
         'randomness.seed=0',
         # native 128 px instead of the config's 256
-        'train_dataloader.dataset.pipeline.2.scale=(128,128)',
+        f'train_dataloader.dataset.pipeline.{train_resize}.scale=(128,128)',
         'val_dataloader.dataset.pipeline.1.scale=(128,128)',
         'test_dataloader.dataset.pipeline.1.scale=(128,128)', *extra
     ]
