@@ -18,7 +18,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
-from mmrot_ext.engine import load_tool_config, setup_cpu_distributed
+from mmrot_ext.engine import (close_distributed, load_tool_config,
+                              setup_cpu_distributed)
 
 EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox')
 
@@ -100,7 +101,10 @@ def main(argv=None):
     if args.out:
         runner.test_evaluator.metrics.append(
             DumpDetResults(out_file_path=args.out))
-    return runner.test()
+    try:
+        return runner.test()
+    finally:
+        close_distributed()
 
 
 if __name__ == '__main__':

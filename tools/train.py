@@ -14,7 +14,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
-from mmrot_ext.engine import load_tool_config, setup_cpu_distributed
+from mmrot_ext.engine import (close_distributed, load_tool_config,
+                              setup_cpu_distributed)
 
 
 def parse_args(argv=None):
@@ -65,7 +66,10 @@ def main(argv=None):
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
         RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    finally:
+        close_distributed()
 
 
 if __name__ == '__main__':

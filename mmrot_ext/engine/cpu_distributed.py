@@ -5,6 +5,9 @@ the model with ``device_ids=[LOCAL_RANK]``; both fail on a CPU-only torch.
 ``setup_cpu_distributed`` (called by ``tools/train.py`` / ``tools/test.py``)
 starts the gloo process group itself, which mmengine then leaves alone, and
 selects a wrapper that passes no device ids for CPU modules.
+``close_distributed`` destroys the process group before the interpreter
+exits: a gloo group left to the exit-time destructors can abort a rank that
+finished its work ("terminate called without an active exception").
 """
 import datetime
 
@@ -51,3 +54,9 @@ def setup_cpu_distributed(cfg, launcher):
             broadcast_buffers=False,
             find_unused_parameters=cfg.get('find_unused_parameters', False))
     return True
+
+
+def close_distributed():
+    """Destroy the default process group if one is running (any backend)."""
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
