@@ -104,6 +104,7 @@ def main(argv=None):
     try:
         return runner.test()
     finally:
+        del runner
         close_distributed()
 
 

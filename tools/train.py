@@ -69,6 +69,7 @@ def main(argv=None):
     try:
         runner.train()
     finally:
+        del runner
         close_distributed()
 
 

@@ -5,11 +5,14 @@ the model with ``device_ids=[LOCAL_RANK]``; both fail on a CPU-only torch.
 ``setup_cpu_distributed`` (called by ``tools/train.py`` / ``tools/test.py``)
 starts the gloo process group itself, which mmengine then leaves alone, and
 selects a wrapper that passes no device ids for CPU modules.
-``close_distributed`` destroys the process group before the interpreter
-exits: a gloo group left to the exit-time destructors can abort a rank that
-finished its work ("terminate called without an active exception").
+``close_distributed`` frees the process group while the interpreter is
+still alive. Left to the exit-time garbage collection, a gloo worker thread
+that drops the last reference to a finished collective's tensors needs the
+GIL during finalization and aborts the rank ("terminate called without an
+active exception") after the work is done.
 """
 import datetime
+import gc
 
 import torch
 import torch.distributed as dist
@@ -57,6 +60,12 @@ def setup_cpu_distributed(cfg, launcher):
 
 
 def close_distributed():
-    """Destroy the default process group if one is running (any backend)."""
+    """Destroy the default process group and join its worker threads.
+
+    Call it after dropping every reference to the wrapped model (the
+    runner): the group object is then freed here, with the GIL released
+    while torch joins the gloo threads, instead of during interpreter exit.
+    """
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
+        gc.collect()

@@ -70,3 +70,33 @@ def test_two_process_training_with_torchrun_on_gloo(tiny_data, repo_root,
     ckpt = load_checkpoint(model, str(tmp_path / 'epoch_1.pth'),
                            map_location='cpu', strict=True)
     assert ckpt['meta']['iter'] == 2
+
+
+GLOO_TEARDOWN = '''
+import glob, os, torch, torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+from mmrot_ext.engine import close_distributed
+dist.init_process_group('gloo', init_method='tcp://127.0.0.1:{port}',
+                        rank=0, world_size=1)
+model = DistributedDataParallel(torch.nn.Linear(4, 2))
+model(torch.randn(3, 4)).sum().backward()
+dist.broadcast(torch.ones(5), src=0)
+runner = dict(model=model)  # like mmengine's Runner: a reference cycle
+runner['self'] = runner
+del model, runner
+close_distributed()
+threads = [open(f).read().strip()
+           for f in glob.glob('/proc/self/task/*/comm')]
+print('gloo threads left:', sum(t.startswith('pt_gloo') for t in threads))
+'''
+
+
+def test_close_distributed_joins_the_gloo_threads(repo_root):
+    """No gloo worker thread may outlive the tools' teardown: one that
+    drops a tensor's last reference during interpreter exit aborts the
+    rank (seen in CI as 'terminate called without an active exception')."""
+    proc = subprocess.run(
+        [sys.executable, '-c', GLOO_TEARDOWN.format(port=free_port())],
+        cwd=repo_root, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'gloo threads left: 0' in proc.stdout, proc.stdout
