@@ -43,10 +43,11 @@ def load_cfg(name, root, jitter_prob=None):
     for t in dataset.pipeline:
         if t.type == 'Resize':
             t.scale = (128, 128)
-        if t.type == 'RandomApply' and jitter_prob is not None:
-            t.prob = jitter_prob
         if t.type == 'MultiBranch' and jitter_prob is not None:
-            t.student[0].prob = jitter_prob
+            # the paper's colour views (off in the cpu-tiny configs)
+            colour = copy.deepcopy(cfg.student_colour)
+            colour[0].prob = jitter_prob
+            t.student = [*colour, dict(type='PackDetInputs')]
     return cfg
 
 

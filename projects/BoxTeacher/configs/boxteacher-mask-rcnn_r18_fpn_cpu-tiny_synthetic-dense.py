@@ -23,7 +23,7 @@ detector.roi_head.mask_head.update(
     num_classes=3,
     mask_weight=0.5,
     affinity_weight=0.1,
-    pseudo_warmup_iters=140)
+    pseudo_warmup_iters=1250)  # whole schedule, see the CondInst config
 detector.roi_head.mask_head.loss_mask = dict(
     type='DiceLoss', use_sigmoid=True, activate=True, eps=5e-6)
 
