@@ -73,7 +73,7 @@ def test_two_process_training_with_torchrun_on_gloo(tiny_data, repo_root,
 
 
 GLOO_TEARDOWN = '''
-import glob, os, torch, torch.distributed as dist
+import glob, torch, torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from mmrot_ext.engine import close_distributed
 dist.init_process_group('gloo', init_method='tcp://127.0.0.1:{port}',
