@@ -15,10 +15,15 @@ model = dict(
             conv_out_channels=64,
             fc_out_channels=256,
             num_classes=3)),
-    train_cfg=dict(rcnn=dict(mask_thr_binary=0.5)),
+    # MaskIoU targets binarise the mask logits at 0 (probability 0.5, the
+    # threshold test-time masks use), as the original
+    train_cfg=dict(rcnn=dict(mask_thr_binary=0.0)),
+    # the original's USE_NMS flow: no box NMS (the top max_per_img by class
+    # score), then class-wise linear soft-NMS on cls_score x maskiou
     test_cfg=dict(
         rcnn=dict(
-            nms=dict(
+            nms=None,
+            mask_score_nms=dict(
                 type='soft_nms',
                 method='linear',
                 iou_threshold=0.5,

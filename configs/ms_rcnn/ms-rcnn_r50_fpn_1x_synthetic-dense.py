@@ -1,6 +1,5 @@
 # MS R-CNN R-50 FPN 1x, axis-aligned (for GPU users): mmdet's Mask Scoring
-# R-CNN with linear soft-NMS as in Rotated MS R-CNN, and the option of NMS on
-# the mask scores (test_cfg.rcnn.mask_score_nms).
+# R-CNN with Rotated MS R-CNN's test flow (soft-NMS on the mask scores).
 _base_ = '../mask_rcnn/mask-rcnn_r50_fpn_1x_synthetic-dense.py'
 
 model = dict(
@@ -16,10 +15,15 @@ model = dict(
             conv_out_channels=256,
             fc_out_channels=1024,
             num_classes=3)),
-    train_cfg=dict(rcnn=dict(mask_thr_binary=0.5)),
+    # MaskIoU targets binarise the mask logits at 0 (probability 0.5, the
+    # threshold test-time masks use), as the original
+    train_cfg=dict(rcnn=dict(mask_thr_binary=0.0)),
+    # the original's USE_NMS flow: no box NMS (the top max_per_img by class
+    # score), then class-wise linear soft-NMS on cls_score x maskiou
     test_cfg=dict(
         rcnn=dict(
-            nms=dict(
+            nms=None,
+            mask_score_nms=dict(
                 type='soft_nms',
                 method='linear',
                 iou_threshold=0.5,

@@ -1,11 +1,7 @@
 # cpu-tiny Rotated MS R-CNN on the synthetic dense set (the benchmark's
 # rotated side; its axis-aligned twin is ms_rcnn/ms-rcnn_r18_fpn_cpu-tiny_*).
-_base_ = [
-    '../_base_/models/rotated-mask-rcnn_r18_fpn_cpu-tiny.py',
-    '../_base_/datasets/synthetic_dense_rotated_cpu-tiny.py',
-    '../_base_/schedules/schedule_cpu-tiny.py',
-    '../_base_/default_runtime_rotated.py'
-]
+_base_ = '../rotated_mask_rcnn/rotated-mask-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py'
+
 model = dict(
     type='RotatedMSRCNN',
     roi_head=dict(
@@ -20,5 +16,17 @@ model = dict(
             fc_out_channels=256,
             num_classes=3,
             loss_iou=dict(type='mmdet.MSELoss', loss_weight=0.5))),
-    train_cfg=dict(rcnn=dict(mask_thr_binary=0.5)))
-default_hooks = dict(logger=dict(interval=20))
+    # MaskIoU targets binarise the mask logits at 0 (probability 0.5, the
+    # threshold test-time masks use), as the original
+    train_cfg=dict(rcnn=dict(mask_thr_binary=0.0)),
+    # the original's USE_NMS flow: no box NMS (the top max_per_img by class
+    # score), then class-wise linear soft-NMS on cls_score x maskiou
+    test_cfg=dict(
+        rcnn=dict(
+            nms=None,
+            mask_score_nms=dict(
+                type='soft_nms_rotated',
+                method='linear',
+                iou_threshold=0.5,
+                sigma=0.5,
+                min_score=0.01))))

@@ -17,5 +17,17 @@ model = dict(
             fc_out_channels=1024,
             num_classes=3,
             loss_iou=dict(type='mmdet.MSELoss', loss_weight=0.5))),
-    # MaskIoU targets compare binarised mask predictions with the targets
-    train_cfg=dict(rcnn=dict(mask_thr_binary=0.5)))
+    # MaskIoU targets binarise the mask logits at 0 (probability 0.5, the
+    # threshold test-time masks use), as the original
+    train_cfg=dict(rcnn=dict(mask_thr_binary=0.0)),
+    # the original's USE_NMS flow: no box NMS (the top max_per_img by class
+    # score), then class-wise linear soft-NMS on cls_score x maskiou
+    test_cfg=dict(
+        rcnn=dict(
+            nms=None,
+            mask_score_nms=dict(
+                type='soft_nms_rotated',
+                method='linear',
+                iou_threshold=0.5,
+                sigma=0.5,
+                min_score=0.01))))

@@ -58,13 +58,17 @@ def _clamped(rboxes):
     return boxes
 
 
-def sparse_rbox_overlaps(rboxes1, rboxes2, mode='iou', prune_below=0.0):
+def sparse_rbox_overlaps(rboxes1, rboxes2, mode='iou', prune_below=0.0,
+                         exact_row_max=False):
     """IoU (or IoF) matrix (M, N) of rotated boxes (M, 5) and (N, 5).
 
     Equals ``box_iou_rotated(rboxes1, rboxes2, mode)`` (to float rounding,
     1e-5), except that with ``prune_below > 0`` (mode 'iou') pairs whose IoU
-    is certainly below it are reported as 0: exact for an assigner whose
-    thresholds are all >= ``prune_below`` and whose negatives start at 0.
+    is certainly below it are reported as 0. With ``exact_row_max`` every
+    row's maximum, and every entry equal to it, stays exact: rows whose best
+    computed IoU is below ``prune_below`` are computed in full (a pruned pair
+    of any other row is below its maximum). Runs on the boxes' device; the
+    pair selection syncs with the host once per call, not per pair.
     """
     rows, cols = rboxes1.size(0), rboxes2.size(0)
     out = rboxes1.new_zeros((rows, cols), dtype=torch.float32)
@@ -72,11 +76,17 @@ def sparse_rbox_overlaps(rboxes1, rboxes2, mode='iou', prune_below=0.0):
         return out
     b1, b2 = _clamped(rboxes1), _clamped(rboxes2)
     bound = rbox_iou_upper_bound(b1, b2)
-    if mode == 'iou' and prune_below > 0:
-        candidates = bound >= prune_below
-    else:
-        candidates = bound > 0
-    i, j = candidates.nonzero(as_tuple=True)
+    pruning = mode == 'iou' and prune_below > 0
+    candidates = bound >= prune_below if pruning else bound > 0
+    _fill(out, b1, b2, candidates, mode)
+    if pruning and exact_row_max:
+        short = out.max(dim=1).values < prune_below
+        _fill(out, b1, b2, (bound > 0) & ~candidates & short[:, None], mode)
+    return out
+
+
+def _fill(out, b1, b2, pairs, mode):
+    """Write the exact values of the (M, N) bool ``pairs`` into ``out``."""
+    i, j = pairs.nonzero(as_tuple=True)
     if i.numel():
         out[i, j] = box_iou_rotated(b1[i], b2[j], mode=mode, aligned=True)
-    return out

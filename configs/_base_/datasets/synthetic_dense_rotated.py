@@ -1,7 +1,10 @@
 # Synthetic dense pens / pencils / chopsticks for rotated models (mmrotate
 # scope), or the real PPC dataset by path. Ground-truth rotated boxes are
 # recomputed from the masks after augmentation (BoxesFromMasks), so flips and
-# rotations keep masks and boxes consistent. Full size, for the R-50 configs.
+# rotations keep masks and boxes consistent. Full size, for the R-50 configs:
+# horizontal flips only, as the original (ROTATE_PROB_TRAIN 0) and as the
+# axis-aligned R-50 twins. mmrotate's RandomRotate works here too:
+#   dict(type='RandomRotate', prob=0.5, angle_range=180) before BoxesFromMasks
 dataset_type = 'mmdet.PPCDataset'
 data_root = 'data/synthetic_dense/'
 backend_args = None
@@ -11,11 +14,7 @@ train_pipeline = [
     dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
     dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
-    dict(
-        type='mmdet.RandomFlip',
-        prob=0.75,
-        direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='RandomRotate', prob=0.5, angle_range=180),
+    dict(type='mmdet.RandomFlip', prob=0.5),
     dict(type='BoxesFromMasks', box_type='rbox'),
     dict(type='mmdet.PackDetInputs')
 ]

@@ -1,10 +1,13 @@
 # Rotated Mask R-CNN R-50 FPN (mrlooi/rotated_maskrcnn defaults): rotated
-# anchors at -90/-60/-30 degrees x ratios 0.5/1/2, rotated RPN (NMS 0.7),
-# RoIAlignRotated, rbox deltas (dx, dy, dw, dh, dtheta), 512 sampled RoIs,
-# masks in each rotated box's frame, linear soft-NMS at test time.
+# anchors at -90/-60/-30 degrees x ratios 0.5/1/2 centred in their cells,
+# rotated RPN (every GT's best anchors positive, NMS 0.7), RoIAlignRotated,
+# rbox deltas (dx, dy, dw, dh, dtheta), 512 sampled RoIs, masks in each
+# rotated box's frame enlarged x1.05 at test time, hard rotated NMS 0.5.
+# Where we differ from the original, and why: docs/rotated-fidelity.md.
 angle_version = 'le90'
 rotated_iou = dict(type='SparseRBboxOverlaps2D')
-# RPN assignment thresholds are all >= 0.3: smaller IoUs need not be exact
+# RPN thresholds are 0.7 / 0.3: IoUs below 0.3 need not be exact, except each
+# GT's best, which SparseRBboxOverlaps2D always keeps exact
 rpn_rotated_iou = dict(type='SparseRBboxOverlaps2D', prune_below=0.3)
 model = dict(
     type='RotatedMaskRCNN',
@@ -41,6 +44,7 @@ model = dict(
             ratios=[0.5, 1.0, 2.0],
             angles=[-90.0, -60.0, -30.0],
             strides=[4, 8, 16, 32, 64],
+            center_offset=0.5,
             use_box_type=True),
         bbox_coder=dict(
             type='DeltaXYWHTRBBoxCoder',
@@ -112,7 +116,12 @@ model = dict(
                 type='mmdet.MaxIoUAssigner',
                 pos_iou_thr=0.7,
                 neg_iou_thr=0.3,
-                min_pos_iou=0.3,
+                # no floor: every GT's best anchor(s) are positive, as the
+                # original's allow_low_quality_matches (a floor of 0.3 left
+                # thin sticks without any positive anchor); 1e-6, not 0, so
+                # a GT no anchor touches does not make all IoU-0 anchors
+                # positive
+                min_pos_iou=1e-6,
                 match_low_quality=True,
                 ignore_iof_thr=-1,
                 iou_calculator=rpn_rotated_iou),
@@ -156,11 +165,10 @@ model = dict(
             min_bbox_size=0),
         rcnn=dict(
             score_thr=0.05,
-            nms=dict(
-                type='soft_nms_rotated',
-                method='linear',
-                iou_threshold=0.5,
-                sigma=0.5,
-                min_score=0.01),
+            nms=dict(type='nms_rotated', iou_threshold=0.5),
             max_per_img=100,
+            # masks are predicted and pasted in each box enlarged x1.05 in
+            # w and h (the original's test-time enlargement), so a box
+            # slightly shorter than its object does not cut the mask's ends
+            mask_rbox_scale=1.05,
             mask_thr_binary=0.5)))

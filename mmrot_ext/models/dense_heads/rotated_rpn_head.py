@@ -23,9 +23,13 @@ class RotatedRPNHead(RPNHead):
     ``DeltaXYWHTRBBoxCoder``; configs pair it with a rotated IoU calculator
     in the assigner and ``nms_rotated`` on proposals. Usable alone in an
     RPN-only detector. Defaults follow the original: angles -90/-60/-30,
-    ratios 0.5/1/2, one size per FPN level. With ``fast_nms_rotated`` the
-    proposal NMS stops once ``max_per_img`` proposals are kept (same result
-    as mmcv's ``nms_rotated``, tens of times faster on CPU).
+    ratios 0.5/1/2, one size per FPN level, anchors centred in their cells;
+    the default coder folds angle targets by swapping w and h (``edge_swap``)
+    and projects (dx, dy) into the anchor frame (``proj_xy``, ours; the
+    original does not project), as the shipped configs. With
+    ``fast_nms_rotated`` the proposal NMS stops once ``max_per_img``
+    proposals are kept (same result as mmcv's ``nms_rotated``, tens of times
+    faster on CPU).
     """
 
     def __init__(self, in_channels, **kwargs):
@@ -33,7 +37,8 @@ class RotatedRPNHead(RPNHead):
             'anchor_generator',
             dict(type='RotatedAnchorGenerator', scales=[8],
                  ratios=[0.5, 1.0, 2.0], angles=[-90.0, -60.0, -30.0],
-                 strides=[4, 8, 16, 32, 64], use_box_type=True))
+                 strides=[4, 8, 16, 32, 64], center_offset=0.5,
+                 use_box_type=True))
         kwargs.setdefault(
             'loss_cls',
             dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True,
@@ -44,6 +49,7 @@ class RotatedRPNHead(RPNHead):
         kwargs.setdefault(
             'bbox_coder',
             dict(type='DeltaXYWHTRBBoxCoder', angle_version='le90',
+                 edge_swap=True, proj_xy=True,
                  target_means=(0., 0., 0., 0., 0.),
                  target_stds=(1., 1., 1., 1., 1.), use_box_type=True))
         super().__init__(in_channels, **kwargs)

@@ -14,10 +14,13 @@ class SparseRBboxOverlaps2D(RBboxOverlaps2D):
     CPU for anchor assignment, where most anchor / GT pairs lie apart.
 
     Args:
-        prune_below (float): report IoUs certainly below this as 0. Exact
-            for ``MaxIoUAssigner`` when it is <= every threshold of the
-            assigner (pos, neg, min_pos) and negatives start at IoU 0, as in
-            the RPN (0.7 / 0.3 / 0.3: use 0.3). Defaults to 0 (no pruning).
+        prune_below (float): report IoUs certainly below this as 0, except
+            that each GT's (row's) best IoU and the anchors that reach it stay
+            exact. So ``MaxIoUAssigner`` assigns exactly as with full IoUs
+            when ``prune_below`` <= pos_iou_thr and <= neg_iou_thr with
+            negatives from IoU 0, whatever ``min_pos_iou`` (the rotated RPN:
+            0.7 / 0.3, no floor on low-quality matches: use 0.3). Defaults
+            to 0 (no pruning).
     """
 
     def __init__(self, prune_below=0.0):
@@ -28,4 +31,5 @@ class SparseRBboxOverlaps2D(RBboxOverlaps2D):
             return super().__call__(bboxes1, bboxes2, mode, is_aligned)
         bboxes1 = get_box_tensor(bboxes1)[..., :5]
         bboxes2 = get_box_tensor(bboxes2)[..., :5]
-        return sparse_rbox_overlaps(bboxes1, bboxes2, mode, self.prune_below)
+        return sparse_rbox_overlaps(bboxes1, bboxes2, mode, self.prune_below,
+                                    exact_row_max=True)

@@ -17,7 +17,9 @@ class RotatedFCNMaskHead(FCNMaskHead):
     rotated frame (``mask_size`` x ``mask_size``, u along w, v along h), so a
     thin diagonal pencil fills its grid instead of a sliver of an
     axis-aligned box. Test time: each predicted mask is pasted back through
-    the inverse rotation, batched with one ``grid_sample`` per chunk.
+    the inverse rotation, batched with one ``grid_sample`` per chunk, into
+    its box enlarged by ``test_cfg.mask_rbox_scale`` in w and h (the frame
+    :class:`RotatedStandardRoIHead` pooled its features from).
     """
 
     def __init__(self, *args, loss_mask=None, **kwargs):
@@ -66,8 +68,10 @@ class RotatedFCNMaskHead(FCNMaskHead):
             shape = img_meta['ori_shape'][:2]
         else:
             shape = img_meta['img_shape'][:2]
+        frames = bboxes.clone()
+        frames[:, 2:4] *= rcnn_test_cfg.get('mask_rbox_scale', 1.0)
         threshold = rcnn_test_cfg.mask_thr_binary
-        masks = paste_masks_from_rboxes(probs, bboxes, shape, threshold)
+        masks = paste_masks_from_rboxes(probs, frames, shape, threshold)
         if threshold < 0:
             masks = (masks * 255).to(torch.uint8)
         return masks
