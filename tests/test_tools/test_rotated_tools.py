@@ -73,18 +73,49 @@ def test_image_demo_draws_rotated_boxes_and_masks(trained_rotated,
     assert np.abs(vis.astype(int) - cv2.imread(str(image))).mean() > 1.0
 
 
+def anchor_tool(config, tiny_data, repo_root, out, *options):
+    return run_tool([
+        'tools/analysis_tools/visualize_anchors.py', config, '--out', out,
+        '--num-images', '16', *data_options(tiny_data, epochs=1), *options
+    ], repo_root)
+
+
+def per_class_coverage(output):
+    """{class: (GT with a positive anchor, GT)} from the tool's output."""
+    return {
+        name: (int(hit), int(total)) for name, hit, total in re.findall(
+            r'(\w+): (\d+) of (\d+) GT have a positive anchor', output)
+    }
+
+
 def test_visualize_anchors_writes_png(tiny_data, repo_root, tmp_path):
     import cv2
     out = tmp_path / 'anchors.png'
-    output = run_tool([
-        'tools/analysis_tools/visualize_anchors.py', ROTATED_CFG, '--out',
-        out, *data_options(tiny_data, epochs=1)
-    ], repo_root)
+    output = anchor_tool(ROTATED_CFG, tiny_data, repo_root, out)
     match = re.search(r'(\d+) anchors, (\d+) positive; (\d+) of (\d+) GT',
                       output)
     total, positive, covered, num_gt = map(int, match.groups())
-    # 9 anchors (3 ratios x 3 angles) per location on a 128 px input
-    assert total == 9 * sum(int(np.ceil(128 / s))**2
-                            for s in (4, 8, 16, 32, 64))
+    # 12 anchors (ratio 1/8 x 12 angles) per location on a 128 px input
+    assert total == 12 * sum(int(np.ceil(128 / s))**2
+                             for s in (4, 8, 16, 32, 64))
     assert positive > 0 and 0 < covered <= num_gt
     assert cv2.imread(str(out)).shape[2] == 3
+
+
+def test_every_dense_scene_gt_has_a_positive_rpn_anchor(tiny_data, repo_root,
+                                                        tmp_path):
+    """Chopsticks included; with the paper's anchors and a 0.3 floor on
+    low-quality matches most chopsticks had none."""
+    coverage = per_class_coverage(
+        anchor_tool(ROTATED_CFG, tiny_data, repo_root, tmp_path / 'a.png'))
+    assert set(coverage) == {'pen', 'pencil', 'chopstick'}
+    for name, (hit, total) in coverage.items():
+        assert total > 0 and hit == total, (name, hit, total)
+    before = per_class_coverage(
+        anchor_tool(
+            ROTATED_CFG, tiny_data, repo_root, tmp_path / 'b.png',
+            'model.rpn_head.anchor_generator.ratios=[0.5,1.0,2.0]',
+            'model.rpn_head.anchor_generator.angles=[-90.0,-60.0,-30.0]',
+            'model.train_cfg.rpn.assigner.min_pos_iou=0.3'))
+    hit, total = before['chopstick']
+    assert hit < total / 2, before

@@ -1,8 +1,11 @@
 """Draw a config's anchors: the base anchors of every FPN level, and for a
-dataset image its GT boxes with the anchors the RPN assigner makes positive.
+dataset image its GT boxes with the anchors the RPN assigner makes positive;
+print, per class over the first training images, how many GT get a positive
+anchor and how well their best anchor fits.
 
     python tools/analysis_tools/visualize_anchors.py CONFIG \
-        [--index 0] [--out anchors.png] [--cfg-options k=v ...]
+        [--index 0] [--num-images 50] [--out anchors.png] \
+        [--cfg-options k=v ...]
 
 Tune anchor scales, ratios and (for rotated RPNs) angles with it: a GT with
 no positive anchor is never proposed at the RPN stage. Works for rotated
@@ -33,6 +36,8 @@ def parse_args(argv=None):
     parser.add_argument('config')
     parser.add_argument('--index', type=int, default=0,
                         help='training-set image to draw')
+    parser.add_argument('--num-images', type=int, default=50,
+                        help='training images counted per class')
     parser.add_argument('--out', default='anchors.png')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
@@ -75,18 +80,20 @@ def base_anchor_panel(prior_generator, size=512):
     return canvas
 
 
-def assigned_panel(cfg, model, index):
-    """The image with GT boxes (green) and positive anchors (red)."""
+def training_set(cfg):
+    """The training set without random transforms."""
     dataset = cfg.train_dataloader.dataset
     dataset.pipeline = [
         t for t in dataset.pipeline
         if not any(name in t['type'] for name in RANDOM_TRANSFORMS)
     ]
-    sample = DATASETS.build(dataset)[index]
-    image = sample['inputs'].permute(1, 2, 0).numpy().copy()
+    return DATASETS.build(dataset)
+
+
+def assign(head, sample):
+    """Anchors (N, 4 or 5), the RPN assignment and each GT's best IoU."""
     gt = sample['data_samples'].gt_instances
-    height, width = image.shape[:2]
-    head = model.rpn_head
+    height, width = sample['inputs'].shape[-2:]
     sizes = [(int(np.ceil(height / s[1])), int(np.ceil(width / s[0])))
              for s in head.prior_generator.strides]
     anchors = torch.cat([
@@ -94,14 +101,49 @@ def assigned_panel(cfg, model, index):
         for a in head.prior_generator.grid_priors(sizes, device='cpu')
     ])
     boxes = gt.bboxes
-    result = head.assigner.assign(
-        InstanceData(priors=type(boxes)(anchors) if hasattr(boxes, 'tensor')
-                     else anchors), gt)
+    priors = type(boxes)(anchors) if hasattr(boxes, 'tensor') else anchors
+    result = head.assigner.assign(InstanceData(priors=priors), gt)
+    overlaps = head.assigner.iou_calculator(boxes, priors)
+    best = overlaps.max(dim=1).values if overlaps.numel() else \
+        overlaps.new_zeros(len(boxes))
+    return anchors, result, best
+
+
+def assigned_panel(head, sample):
+    """The image with GT boxes (green) and positive anchors (red)."""
+    image = sample['inputs'].permute(1, 2, 0).numpy().copy()
+    anchors, result, _ = assign(head, sample)
     positive = result.gt_inds > 0
     draw(image, anchors[positive], (0, 0, 255))
+    boxes = sample['data_samples'].gt_instances.bboxes
     draw(image, getattr(boxes, 'tensor', boxes), (0, 255, 0), 2)
     covered = torch.unique(result.gt_inds[positive] - 1)
     return image, len(anchors), int(positive.sum()), len(boxes), len(covered)
+
+
+def coverage(head, dataset, num_images):
+    """Per class: GT count, GT with a positive anchor, best IoU >= 0.3 / 0.5.
+
+    Returns:
+        dict[str, dict[str, int]]: keyed by class name.
+    """
+    classes = dataset.metainfo['classes']
+    counts = {c: dict(gt=0, positive=0, best_03=0, best_05=0)
+              for c in classes}
+    for index in range(min(num_images, len(dataset))):
+        sample = dataset[index]
+        _, result, best = assign(head, sample)
+        labels = sample['data_samples'].gt_instances.labels
+        covered = torch.zeros(len(labels), dtype=torch.bool)
+        covered[result.gt_inds[result.gt_inds > 0] - 1] = True
+        for label, hit, iou in zip(labels.tolist(), covered.tolist(),
+                                   best.tolist()):
+            row = counts[classes[label]]
+            row['gt'] += 1
+            row['positive'] += hit
+            row['best_03'] += iou >= 0.3
+            row['best_05'] += iou >= 0.5
+    return counts
 
 
 def main(argv=None):
@@ -109,9 +151,10 @@ def main(argv=None):
     cfg = load_tool_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     model = MODELS.build(cfg.model)
+    dataset = training_set(cfg)
     panel = base_anchor_panel(model.rpn_head.prior_generator)
     image, total, positive, num_gt, covered = assigned_panel(
-        cfg, model, args.index)
+        model.rpn_head, dataset[args.index])
     scale = panel.shape[0] / image.shape[0]
     image = cv2.resize(image, None, fx=scale, fy=scale,
                        interpolation=cv2.INTER_NEAREST)
@@ -119,6 +162,13 @@ def main(argv=None):
         raise OSError(f'could not write {args.out}')
     print(f'{total} anchors, {positive} positive; {covered} of {num_gt} GT '
           f'boxes have a positive anchor -> {args.out}')
+    num_images = min(args.num_images, len(dataset))
+    print(f'per class over {num_images} training images:')
+    for name, row in coverage(model.rpn_head, dataset, num_images).items():
+        n = max(row['gt'], 1)
+        print(f'  {name}: {row["positive"]} of {row["gt"]} GT have a '
+              f'positive anchor; best anchor IoU >= 0.3: '
+              f'{row["best_03"] / n:.2f}, >= 0.5: {row["best_05"] / n:.2f}')
 
 
 if __name__ == '__main__':
