@@ -1,14 +1,22 @@
 """MS R-CNN vs Rotated MS R-CNN on the dense synthetic set, side by side.
 
-    python benchmarks/rotated_vs_axis_aligned.py [--epochs 5]
+    python benchmarks/rotated_vs_axis_aligned.py [--eval-epochs 5 10] \
+        [--models rotated axis-aligned] [--baseline-json BEFORE.json]
 
 Both cpu-tiny models share backbone (ResNet-18 from scratch, 64-channel FPN),
-RoI budget, schedule (AdamW, the cpu-tiny epochs) and data (the same dense
-scenes, flips only). Each trains with tools/train.py in a subprocess; then
-both are evaluated on the test split (segm AP, AP50, AP75, AR@100) and timed
-per test image in this process. Writes JSON and markdown to
-benchmarks/results/. Paper (PPC, R-50): 19.3 vs 13.2 mask AP (x1.46), ~10 %
-slower inference, 30-50 % slower training.
+RoI budget, schedule (AdamW) and data (the same dense scenes, flips only).
+Each trains once with tools/train.py in a subprocess for the last of
+``--eval-epochs`` (the learning rate drops for its last epoch); the
+checkpoints at every listed epoch are evaluated on the test split (segm AP,
+AP50, AP75, AR@100, segm AP per class) with the RPN's proposal recall per
+class (IoU 0.5 and 0.7; rotated IoU against GT rboxes for the rotated model,
+box IoU against GT boxes for the other), so the AP curve shows whether the
+axis-aligned model had stopped learning. The last checkpoint is timed per
+test image in this process. ``--baseline-json`` names an earlier run's
+JSON (e.g. the same benchmark on older code) whose rotated results are put
+beside the new ones. Writes JSON and markdown to benchmarks/results/.
+Paper (PPC, R-50): 19.3 vs 13.2 mask AP (x1.46), ~10 % slower inference,
+30-50 % slower training.
 """
 import argparse
 import json
@@ -21,6 +29,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import psutil
 import torch
 from report import write_report
@@ -31,6 +40,9 @@ MODELS = {
     'Rotated MS R-CNN': 'configs/rotated_ms_rcnn/'
     'rotated-ms-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py',
 }
+MODEL_KEYS = {'axis-aligned': 'MS R-CNN', 'rotated': 'Rotated MS R-CNN'}
+CLASSES = ('pen', 'pencil', 'chopstick')
+RECALL_IOUS = (0.5, 0.7)
 BARS = dict(segm_ap_ratio=1.4, inference_ratio=1.10, train_ratio=1.3)
 METRIC_ITEMS = "['mAP','mAP_50','mAP_75','mAP_s','mAP_m','mAP_l','AR@100']"
 
@@ -40,12 +52,21 @@ def parse_args():
     parser.add_argument('--data-root', default='data/synthetic_dense_bench')
     parser.add_argument('--num-train', type=int, default=1000)
     parser.add_argument('--num-test', type=int, default=200)
-    parser.add_argument('--epochs', type=int, default=5)
+    parser.add_argument('--eval-epochs', type=int, nargs='+', default=[5],
+                        help='evaluate the checkpoints of these epochs; '
+                        'training runs to the last')
+    parser.add_argument('--models', nargs='+', choices=sorted(MODEL_KEYS),
+                        default=['axis-aligned', 'rotated'])
+    parser.add_argument('--baseline-json',
+                        help='an earlier run of this benchmark to compare')
     parser.add_argument('--timed-images', type=int, default=100)
     parser.add_argument('--work-dir', default='work_dirs/bench_rotated')
     parser.add_argument('--out', default='benchmarks/results/'
                         'rotated_vs_axis_aligned')
-    return parser.parse_args()
+    args = parser.parse_args()
+    args.eval_epochs = sorted(set(args.eval_epochs))
+    args.epochs = args.eval_epochs[-1]
+    return args
 
 
 def run(cmd, log_path):
@@ -88,8 +109,9 @@ def data_options(root, split):
 
 
 def train(name, cfg, args, work_dir):
+    """Train (resuming a killed or finished run in ``work_dir``)."""
     cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
-           '--cfg-options', *data_options(args.data_root, 'test'),
+           '--resume', '--cfg-options', *data_options(args.data_root, 'test'),
            f'train_cfg.max_epochs={args.epochs}',
            # no validation during training: both evaluate on test afterwards
            f'train_cfg.val_interval={args.epochs + 1}',
@@ -99,12 +121,13 @@ def train(name, cfg, args, work_dir):
     print(f'[{name}] training: {" ".join(cmd[1:])}', flush=True)
     start = time.time()
     peak = run(cmd, osp.join(work_dir, 'train.log'))
-    scalars = sorted(
-        osp.join(work_dir, d, 'vis_data', 'scalars.json')
-        for d in os.listdir(work_dir)
-        if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
-    with open(scalars[-1]) as f:
-        records = [json.loads(line) for line in f]
+    records = []
+    for path in sorted(
+            osp.join(work_dir, d, 'vis_data', 'scalars.json')
+            for d in os.listdir(work_dir)
+            if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            records += [json.loads(line) for line in f]
     logged = [r for r in records if 'loss' in r]
     times = [r['time'] for r in logged]
     steady = times[len(times) // 10:]
@@ -119,10 +142,12 @@ def train(name, cfg, args, work_dir):
 
 
 def evaluate(name, cfg, ckpt, args, work_dir):
-    metric = 'segm'
-    cmd = [sys.executable, 'tools/test.py', cfg, ckpt, '--eval', metric,
+    """segm AP, AP50, AP75, AR@100 and AP per class of one checkpoint."""
+    os.makedirs(work_dir, exist_ok=True)
+    cmd = [sys.executable, 'tools/test.py', cfg, ckpt, '--eval', 'segm',
            '--work-dir', work_dir, '--cfg-options',
-           *data_options(args.data_root, 'test')]
+           *data_options(args.data_root, 'test'),
+           'test_evaluator.classwise=True']
     if 'rotated' not in cfg:
         cmd.append(f'test_evaluator.metric_items={METRIC_ITEMS}')
     print(f'[{name}] testing: {" ".join(cmd[1:])}', flush=True)
@@ -141,30 +166,95 @@ def evaluate(name, cfg, ckpt, args, work_dir):
                     pick = {k.split('/')[-1]: v for k, v in metrics.items()}
     if pick is None:
         raise RuntimeError(f'no test metrics found under {work_dir}')
+    # our rotated metric names classes segm_<class>_precision, mmdet's
+    # CocoMetric <class>_precision
+    per_class = {
+        c: pick.get(f'segm_{c}_precision', pick.get(f'{c}_precision'))
+        for c in CLASSES
+    }
     return dict(segm_AP=pick['segm_mAP'], segm_AP50=pick['segm_mAP_50'],
                 segm_AP75=pick['segm_mAP_75'],
-                segm_AR100=pick['segm_AR@100'])
+                segm_AR100=pick['segm_AR@100'], segm_AP_per_class=per_class)
 
 
-def time_inference(cfg_path, ckpt, args):
-    """Median seconds per test image of model.test_step, batch 1."""
+def load_model(cfg_path, ckpt):
+    """The model of a config with a checkpoint, in eval mode, and its
+    config."""
     from mmengine.config import Config
-    from mmengine.dataset import pseudo_collate
-    from mmengine.registry import DATASETS, MODELS, init_default_scope
+    from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import load_checkpoint
 
     import mmrot_ext  # noqa: F401
     cfg = Config.fromfile(osp.join(REPO, cfg_path))
     init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+    return model.eval(), cfg
+
+
+def test_items(cfg, args):
+    """Collated test images, batch 1, with the dataset."""
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import DATASETS
     dataset = cfg.test_dataloader.dataset
     dataset.update(data_root=osp.join(REPO, args.data_root) + '/',
                    ann_file='annotations/instances_test.json')
     data = DATASETS.build(dataset)
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, ckpt, map_location='cpu')
-    model.eval()
-    items = [pseudo_collate([data[i]])
-             for i in range(min(args.timed_images, len(data)))]
+    return [pseudo_collate([data[i]]) for i in range(len(data))]
+
+
+def proposal_recall(cfg_path, ckpt, args):
+    """Per class, the fraction of test GT that some RPN proposal (all the
+    test config keeps, 200 for cpu-tiny) covers at IoU 0.5 and 0.7.
+
+    Rotated proposals are matched to the GT rboxes by rotated IoU,
+    axis-aligned ones to the GT boxes by box IoU.
+    """
+    from mmcv.ops import bbox_overlaps, box_iou_rotated
+    model, cfg = load_model(cfg_path, ckpt)
+    with open(osp.join(REPO, args.data_root, 'annotations',
+                       'instances_test.json')) as f:
+        coco = json.load(f)
+    names = {c['id']: c['name'] for c in coco['categories']}
+    gts = {}
+    for ann in coco['annotations']:
+        gts.setdefault(ann['image_id'], []).append(ann)
+    hits = {c: np.zeros(len(RECALL_IOUS)) for c in CLASSES}
+    totals = dict.fromkeys(CLASSES, 0)
+    with torch.no_grad():
+        for item in test_items(cfg, args):
+            data = model.data_preprocessor(item, False)
+            feats = model.extract_feat(data['inputs'])
+            proposals = model.rpn_head.predict(feats, data['data_samples'],
+                                               rescale=True)[0].bboxes
+            proposals = getattr(proposals, 'tensor', proposals).float()
+            anns = gts.get(data['data_samples'][0].img_id, [])
+            if not anns:
+                continue
+            if proposals.size(1) == 5:
+                gt = torch.tensor([a['rbox'] for a in anns])
+                ious = box_iou_rotated(gt, proposals)
+            else:
+                gt = torch.tensor([a['bbox'] for a in anns]).float()
+                gt[:, 2:] += gt[:, :2]
+                ious = bbox_overlaps(gt, proposals)
+            best = ious.max(dim=1).values if ious.numel() else \
+                torch.zeros(len(anns))
+            for ann, iou in zip(anns, best.tolist()):
+                name = names[ann['category_id']]
+                totals[name] += 1
+                hits[name] += [iou >= t for t in RECALL_IOUS]
+    return {
+        c: {f'recall@{t}': round(float(hits[c][i] / max(totals[c], 1)), 3)
+            for i, t in enumerate(RECALL_IOUS)}
+        for c in CLASSES
+    }
+
+
+def time_inference(cfg_path, ckpt, args):
+    """Median seconds per test image of model.test_step, batch 1."""
+    model, cfg = load_model(cfg_path, ckpt)
+    items = test_items(cfg, args)[:args.timed_images]
     times = []
     with torch.no_grad():
         for item in items[:3]:
@@ -188,37 +278,107 @@ def ensure_data(args):
     subprocess.run(cmd, cwd=REPO, check=True)
 
 
+def fmt(value):
+    return '-' if value is None else f'{value:.3f}'
+
+
+def ratio(a, b):
+    if a is None or b is None:
+        return None
+    return round(a / b, 2) if b > 0 else 'inf'
+
+
 def markdown(report):
     rows = report['models']
-    base, rot = rows['MS R-CNN'], rows['Rotated MS R-CNN']
     lines = [
         '# MS R-CNN vs Rotated MS R-CNN, dense synthetic scenes (cpu-tiny)',
         '', f'Command: `{report["command"]}`  ', f'Date: {report["date"]}, '
         f'{report["machine"]}', '',
-        '| model | segm AP | AP50 | AP75 | AR@100 | train s/iter | '
-        'infer s/img | peak RSS MiB |', '|---|---|---|---|---|---|---|---|'
+        '| model | epoch | segm AP | AP50 | AP75 | AR@100 | AP pen | '
+        'AP pencil | AP chopstick | proposal recall@0.5 pen / pencil / '
+        'chopstick |', '|---|---|---|---|---|---|---|---|---|---|'
     ]
     for name, r in rows.items():
-        lines.append(
-            f'| {name} | {r["segm_AP"]:.3f} | {r["segm_AP50"]:.3f} | '
-            f'{r["segm_AP75"]:.3f} | {r["segm_AR100"]:.3f} | '
-            f'{r["train_s_per_iter"]:.3f} | {r["infer_s_per_img"]:.3f} | '
-            f'{r["train_peak_rss_mib"]} |')
-    ratios = report['ratios']
+        for point in r['points']:
+            cls = point['segm_AP_per_class']
+            rec = point['proposal_recall']
+            lines.append(
+                f'| {name} | {point["epoch"]} | {fmt(point["segm_AP"])} | '
+                f'{fmt(point["segm_AP50"])} | {fmt(point["segm_AP75"])} | '
+                f'{fmt(point["segm_AR100"])} | ' +
+                ' | '.join(fmt(cls[c]) for c in CLASSES) + ' | ' +
+                ' / '.join(fmt(rec[c]['recall@0.5']) for c in CLASSES) + ' |')
+    lines += ['', '| model | train s/iter | infer s/img | peak RSS MiB |',
+              '|---|---|---|---|']
+    for name, r in rows.items():
+        lines.append(f'| {name} | {r["train_s_per_iter"]:.3f} | '
+                     f'{r["infer_s_per_img"]:.3f} | '
+                     f'{r["train_peak_rss_mib"]} |')
+    if 'ratios' in report:
+        ratios = report['ratios']
+        lines += [
+            '', '| ratio (rotated / axis-aligned) | ours | bar | paper (PPC, '
+            'R-50, GPU) |', '|---|---|---|---|'
+        ]
+        for epoch, value in ratios['segm_ap'].items():
+            lines.append(f'| segm AP at epoch {epoch} | {value} | >= '
+                         f'{BARS["segm_ap_ratio"]} | 1.46 (19.3 / 13.2) |')
+        lines += [
+            f'| inference time per image | {ratios["inference"]} | <= '
+            f'{BARS["inference_ratio"]} | ~1.10 |',
+            f'| training time per iteration | {ratios["train"]} | <= '
+            f'{BARS["train_ratio"]} | 1.3-1.5 |',
+            f'| peak memory (training) | {ratios["peak_rss"]} | - | ~1.0 |'
+        ]
+    if 'baseline' in report:
+        base = report['baseline']
+        lines += [
+            '', f'Rotated MS R-CNN before and after (baseline: '
+            f'`{base["command"]}`, {base["date"]}):', '',
+            '| epoch | segm AP before | after | AP chopstick before | after '
+            '| ratio | chopstick recall@0.5 before | after |',
+            '|---|---|---|---|---|---|---|---|'
+        ]
+        for row in base['comparison']:
+            lines.append(
+                f'| {row["epoch"]} | {fmt(row["segm_AP_before"])} | '
+                f'{fmt(row["segm_AP_after"])} | '
+                f'{fmt(row["chopstick_AP_before"])} | '
+                f'{fmt(row["chopstick_AP_after"])} | '
+                f'{row["chopstick_AP_ratio"]} | '
+                f'{fmt(row["chopstick_recall_before"])} | '
+                f'{fmt(row["chopstick_recall_after"])} |')
     lines += [
-        '', '| ratio (rotated / axis-aligned) | ours | bar | paper (PPC, '
-        'R-50, GPU) |', '|---|---|---|---|',
-        f'| segm AP | {ratios["segm_ap"]} | >= {BARS["segm_ap_ratio"]} | '
-        f'1.46 (19.3 / 13.2) |',
-        f'| inference time per image | {ratios["inference"]} | <= '
-        f'{BARS["inference_ratio"]} | ~1.10 |',
-        f'| training time per iteration | {ratios["train"]} | <= '
-        f'{BARS["train_ratio"]} | 1.3-1.5 |',
-        f'| peak memory (training) | {ratios["peak_rss"]} | - | ~1.0 |', '',
-        f'Dataset: {report["dataset"]}. Both trained {base["iterations"]} / '
-        f'{rot["iterations"]} iterations (same schedule).'
+        '', f'Dataset: {report["dataset"]}. Same schedule for both models: '
+        f'{report["epochs"]} epochs, learning rate x0.1 for the last.'
     ]
     return '\n'.join(lines) + '\n'
+
+
+def compare_with_baseline(path, rotated):
+    """The rotated model's points beside the same epochs of an earlier run."""
+    with open(path) as f:
+        before = json.load(f)
+    old = before['models']['Rotated MS R-CNN']['points']
+    old = {p['epoch']: p for p in old}
+    rows = []
+    for point in rotated['points']:
+        prev = old.get(point['epoch'])
+        if prev is None:
+            continue
+        chop_before = prev['segm_AP_per_class']['chopstick']
+        chop_after = point['segm_AP_per_class']['chopstick']
+        rows.append(dict(
+            epoch=point['epoch'], segm_AP_before=prev['segm_AP'],
+            segm_AP_after=point['segm_AP'], chopstick_AP_before=chop_before,
+            chopstick_AP_after=chop_after,
+            chopstick_AP_ratio=ratio(chop_after, chop_before),
+            chopstick_recall_before=prev['proposal_recall']['chopstick'][
+                'recall@0.5'],
+            chopstick_recall_after=point['proposal_recall']['chopstick'][
+                'recall@0.5']))
+    return dict(command=before['command'], date=before['date'],
+                source=osp.relpath(path, REPO), comparison=rows)
 
 
 def main():
@@ -236,33 +396,56 @@ def main():
         f'{torch.__version__}, no GPU',
         dataset=f'{args.data_root} (dense preset, {train_images} train / '
         f'{args.num_test} test images, seed 0)',
-        epochs=args.epochs, models={})
-    for name, cfg in MODELS.items():
+        epochs=args.epochs, eval_epochs=args.eval_epochs, models={})
+    for key in args.models:
+        name = MODEL_KEYS[key]
+        cfg = MODELS[name]
         work_dir = osp.join(REPO, args.work_dir, name.replace(' ', '_'))
         os.makedirs(work_dir, exist_ok=True)
         result = train(name, cfg, args, work_dir)
-        result.update(evaluate(name, cfg, result['checkpoint'], args,
-                               work_dir))
+        result['points'] = []
+        for epoch in args.eval_epochs:
+            ckpt = osp.join(work_dir, f'epoch_{epoch}.pth')
+            point = dict(epoch=epoch)
+            point.update(evaluate(name, cfg, ckpt, args,
+                                  osp.join(work_dir, f'test_epoch_{epoch}')))
+            point['proposal_recall'] = proposal_recall(cfg, ckpt, args)
+            result['points'].append(point)
+            print(f'[{name}] epoch {epoch}: {json.dumps(point)}', flush=True)
         result['infer_s_per_img'] = time_inference(cfg, result['checkpoint'],
                                                    args)
         result['config'] = cfg
         report['models'][name] = result
-        print(f'[{name}] {json.dumps(result)}', flush=True)
-    base = report['models']['MS R-CNN']
-    rot = report['models']['Rotated MS R-CNN']
-    report['ratios'] = dict(
-        segm_ap=round(rot['segm_AP'] / base['segm_AP'], 2)
-        if base['segm_AP'] > 0 else 'inf',
-        inference=round(rot['infer_s_per_img'] / base['infer_s_per_img'], 2),
-        train=round(rot['train_s_per_iter'] / base['train_s_per_iter'], 2),
-        peak_rss=round(rot['train_peak_rss_mib'] /
-                       base['train_peak_rss_mib'], 2))
-    ratio = report['ratios']['segm_ap']
-    report['bars_met'] = dict(
-        segm_ap=ratio == 'inf' or ratio >= BARS['segm_ap_ratio'],
-        inference=report['ratios']['inference'] <= BARS['inference_ratio'],
-        train=report['ratios']['train'] <= BARS['train_ratio'])
+        finish(report, args)  # a partial report survives a later failure
+
+
+def finish(report, args):
+    """Ratios and the baseline comparison; write JSON and markdown."""
+    rows = report['models']
+    if len(rows) == 2:
+        base, rot = rows['MS R-CNN'], rows['Rotated MS R-CNN']
+        report['ratios'] = dict(
+            segm_ap={
+                str(b['epoch']): ratio(r['segm_AP'], b['segm_AP'])
+                for b, r in zip(base['points'], rot['points'])
+            },
+            inference=ratio(rot['infer_s_per_img'], base['infer_s_per_img']),
+            train=ratio(rot['train_s_per_iter'], base['train_s_per_iter']),
+            peak_rss=ratio(rot['train_peak_rss_mib'],
+                           base['train_peak_rss_mib']))
+        ratios = report['ratios']
+        report['bars_met'] = dict(
+            segm_ap={
+                e: v == 'inf' or v >= BARS['segm_ap_ratio']
+                for e, v in ratios['segm_ap'].items()
+            },
+            inference=ratios['inference'] <= BARS['inference_ratio'],
+            train=ratios['train'] <= BARS['train_ratio'])
+    if args.baseline_json and 'Rotated MS R-CNN' in rows:
+        report['baseline'] = compare_with_baseline(
+            osp.join(REPO, args.baseline_json), rows['Rotated MS R-CNN'])
     write_report(args.out, report, markdown(report))
+
 
 if __name__ == '__main__':
     main()

@@ -93,6 +93,25 @@ def test_segm_equals_pycocotools(dataset, tmp_path):
                                                         abs=5e-4)
 
 
+def test_classwise_ap_equals_pycocotools_per_category(dataset, tmp_path):
+    path, data = dataset
+    metric = make_metric(path, metric=['segm'], classwise=True,
+                         outfile_prefix=str(tmp_path / 'res'))
+    results, _ = evaluate(metric, data, jitter=True)
+    gt = COCO(path)
+    with open(tmp_path / 'res.segm.json') as f:
+        dets = gt.loadRes(json.load(f))
+    for cat in data['categories']:
+        coco_eval = COCOeval(gt, dets, 'segm')
+        coco_eval.params.catIds = [cat['id']]
+        coco_eval.params.maxDets = [100, 300, 1000]
+        coco_eval.evaluate()
+        coco_eval.accumulate()
+        coco_eval.summarize()
+        key = f'coco/segm_{cat["name"]}_precision'
+        assert results[key] == pytest.approx(coco_eval.stats[0], abs=5e-4)
+
+
 def test_results_json_has_rotated_boxes(dataset, tmp_path):
     path, data = dataset
     metric = make_metric(path, metric=['rbox'], format_only=True,

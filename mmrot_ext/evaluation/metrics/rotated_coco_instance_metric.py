@@ -4,7 +4,9 @@ Reports mask AP (``segm``), rotated-box AP (``rbox``: IoU of rotated boxes)
 and rotated proposal recall (``proposal``) on a COCO annotation file whose
 annotations carry ``rbox`` (cx, cy, w, h, theta); an annotation without one
 gets the min-area rectangle of its mask. Mask AP ranks detections by
-``mask_scores`` when a model provides them, else by ``scores``.
+``mask_scores`` when a model provides them, else by ``scores``. With
+``classwise=True`` each class's AP is reported as ``<metric>_<class>_precision``
+(mmdet's ``CocoMetric`` names it ``<class>_precision``, for one metric).
 """
 import copy
 import json
@@ -101,7 +103,7 @@ class RotatedCocoInstanceMetric(CocoMetric):
         return [cx - ex, cy - ey, 2 * ex, 2 * ey]
 
     def _evaluate(self, metric, dets):
-        """Run COCO evaluation of one metric; return its 12 stats."""
+        """Run COCO evaluation of one metric; return the evaluator."""
         if metric == 'segm':
             gt_api, evaluator, iou_type = self._coco_api, COCOeval, 'segm'
         else:
@@ -117,7 +119,18 @@ class RotatedCocoInstanceMetric(CocoMetric):
         coco_eval.evaluate()
         coco_eval.accumulate()
         coco_eval.summarize()
-        return coco_eval.stats
+        return coco_eval
+
+    def _class_aps(self, coco_eval):
+        """AP over IoU .5:.95 (all areas, most detections) of each class."""
+        precisions = coco_eval.eval['precision']  # (T, R, K, A, M)
+        aps = {}
+        for k, cat_id in enumerate(self.cat_ids):
+            name = self._coco_api.loadCats(cat_id)[0]['name']
+            values = precisions[:, :, k, 0, -1]
+            values = values[values > -1]
+            aps[name] = float(np.mean(values)) if values.size else float('nan')
+        return aps
 
     def compute_metrics(self, results):
         logger = MMLogger.get_current_instance()
@@ -149,7 +162,8 @@ class RotatedCocoInstanceMetric(CocoMetric):
             if not dets:
                 logger.error(f'no {metric} results on the whole dataset')
                 continue
-            stats = self._evaluate(metric, dets)
+            coco_eval = self._evaluate(metric, dets)
+            stats = coco_eval.stats
             if metric == 'proposal':
                 for i in range(6, 12):
                     eval_results[STAT_NAMES[i]] = float(f'{stats[i]:.3f}')
@@ -160,6 +174,11 @@ class RotatedCocoInstanceMetric(CocoMetric):
                 eval_results[f'{metric}_AR@100'] = float(f'{stats[6]:.3f}')
                 copypaste = ' '.join(f'{stats[i]:.3f}' for i in range(6))
                 logger.info(f'{metric}_mAP_copypaste: {copypaste}')
+                if self.classwise:
+                    for name, ap in self._class_aps(coco_eval).items():
+                        eval_results[f'{metric}_{name}_precision'] = \
+                            round(ap, 3)
+                        logger.info(f'{metric} AP of {name}: {ap:.3f}')
         if tmp_dir is not None:
             tmp_dir.cleanup()
         return eval_results
