@@ -1,6 +1,9 @@
 # MS R-CNN R-50 FPN 1x, axis-aligned (for GPU users): mmdet's Mask Scoring
 # R-CNN with Rotated MS R-CNN's test flow (soft-NMS on the mask scores).
-_base_ = '../mask_rcnn/mask-rcnn_r50_fpn_1x_synthetic-dense.py'
+_base_ = [
+    '../mask_rcnn/mask-rcnn_r50_fpn_1x_synthetic-dense.py',
+    '../_base_/models/mask_score_nms.py'
+]
 
 model = dict(
     type='MaskScoringRCNN',
@@ -18,14 +21,5 @@ model = dict(
     # MaskIoU targets binarise the mask logits at 0 (probability 0.5, the
     # threshold test-time masks use), as the original
     train_cfg=dict(rcnn=dict(mask_thr_binary=0.0)),
-    # the original's USE_NMS flow: no box NMS (the top max_per_img by class
-    # score), then class-wise linear soft-NMS on cls_score x maskiou
     test_cfg=dict(
-        rcnn=dict(
-            nms=None,
-            mask_score_nms=dict(
-                type='soft_nms',
-                method='linear',
-                iou_threshold=0.5,
-                sigma=0.5,
-                min_score=0.01))))
+        rcnn=dict(nms=None, mask_score_nms={{_base_.mask_score_nms}})))

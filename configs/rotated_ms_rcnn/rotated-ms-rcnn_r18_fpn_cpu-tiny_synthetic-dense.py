@@ -1,6 +1,9 @@
 # cpu-tiny Rotated MS R-CNN on the synthetic dense set (the benchmark's
 # rotated side; its axis-aligned twin is ms_rcnn/ms-rcnn_r18_fpn_cpu-tiny_*).
-_base_ = '../rotated_mask_rcnn/rotated-mask-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py'
+_base_ = [
+    '../rotated_mask_rcnn/rotated-mask-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py',
+    '../_base_/models/mask_score_nms.py'
+]
 
 model = dict(
     type='RotatedMSRCNN',
@@ -19,14 +22,5 @@ model = dict(
     # MaskIoU targets binarise the mask logits at 0 (probability 0.5, the
     # threshold test-time masks use), as the original
     train_cfg=dict(rcnn=dict(mask_thr_binary=0.0)),
-    # the original's USE_NMS flow: no box NMS (the top max_per_img by class
-    # score), then class-wise linear soft-NMS on cls_score x maskiou
     test_cfg=dict(
-        rcnn=dict(
-            nms=None,
-            mask_score_nms=dict(
-                type='soft_nms_rotated',
-                method='linear',
-                iou_threshold=0.5,
-                sigma=0.5,
-                min_score=0.01))))
+        rcnn=dict(nms=None, mask_score_nms={{_base_.rotated_mask_score_nms}})))

@@ -1,7 +1,10 @@
 # Rotated MS R-CNN R-50 FPN 1x (for GPU users): Rotated Mask R-CNN whose mask
 # scores come from a MaskIoU head (IoU target in the rotated frame), final
 # score = cls_score x maskiou.
-_base_ = '../rotated_mask_rcnn/rotated-mask-rcnn_r50_fpn_1x_synthetic-dense.py'
+_base_ = [
+    '../rotated_mask_rcnn/rotated-mask-rcnn_r50_fpn_1x_synthetic-dense.py',
+    '../_base_/models/mask_score_nms.py'
+]
 
 model = dict(
     type='RotatedMSRCNN',
@@ -20,14 +23,5 @@ model = dict(
     # MaskIoU targets binarise the mask logits at 0 (probability 0.5, the
     # threshold test-time masks use), as the original
     train_cfg=dict(rcnn=dict(mask_thr_binary=0.0)),
-    # the original's USE_NMS flow: no box NMS (the top max_per_img by class
-    # score), then class-wise linear soft-NMS on cls_score x maskiou
     test_cfg=dict(
-        rcnn=dict(
-            nms=None,
-            mask_score_nms=dict(
-                type='soft_nms_rotated',
-                method='linear',
-                iou_threshold=0.5,
-                sigma=0.5,
-                min_score=0.01))))
+        rcnn=dict(nms=None, mask_score_nms={{_base_.rotated_mask_score_nms}})))
