@@ -1,7 +1,8 @@
 """MS R-CNN vs Rotated MS R-CNN on the dense synthetic set, side by side.
 
     python benchmarks/rotated_vs_axis_aligned.py [--eval-epochs 5 10] \
-        [--models rotated axis-aligned] [--baseline-json BEFORE.json]
+        [--train-images 500] [--models rotated axis-aligned] \
+        [--baseline-json BEFORE.json]
 
 Both cpu-tiny models share backbone (ResNet-18 from scratch, 64-channel FPN),
 RoI budget, schedule (AdamW) and data (the same dense scenes, flips only).
@@ -11,7 +12,9 @@ checkpoints at every listed epoch are evaluated on the test split (segm AP,
 AP50, AP75, AR@100, segm AP per class) with the RPN's proposal recall per
 class (IoU 0.5 and 0.7; rotated IoU against GT rboxes for the rotated model,
 box IoU against GT boxes for the other), so the AP curve shows whether the
-axis-aligned model had stopped learning. The last checkpoint is timed per
+axis-aligned model had stopped learning (``--train-images N`` trains on
+the first N training images, so a longer schedule fits the same number of
+iterations; the test split is unchanged). The last checkpoint is timed per
 test image in this process. ``--baseline-json`` names an earlier run's
 JSON (e.g. the same benchmark on older code) whose rotated results are put
 beside the new ones. Writes JSON and markdown to benchmarks/results/.
@@ -52,6 +55,9 @@ def parse_args():
     parser.add_argument('--data-root', default='data/synthetic_dense_bench')
     parser.add_argument('--num-train', type=int, default=1000)
     parser.add_argument('--num-test', type=int, default=200)
+    parser.add_argument('--train-images', type=int,
+                        help='train on the first N training images only '
+                        '(a longer schedule at the same iteration count)')
     parser.add_argument('--eval-epochs', type=int, nargs='+', default=[5],
                         help='evaluate the checkpoints of these epochs; '
                         'training runs to the last')
@@ -118,6 +124,8 @@ def train(name, cfg, args, work_dir):
            f'param_scheduler.1.end={args.epochs}',
            f'param_scheduler.1.milestones=[{args.epochs - 1}]',
            'randomness.seed=0']
+    if args.train_images:
+        cmd.append(f'train_dataloader.dataset.indices={args.train_images}')
     print(f'[{name}] training: {" ".join(cmd[1:])}', flush=True)
     start = time.time()
     peak = run(cmd, osp.join(work_dir, 'train.log'))
@@ -394,7 +402,8 @@ def main():
         date=time.strftime('%Y-%m-%d'),
         machine=f'{platform.machine()}, {os.cpu_count()} cores, torch '
         f'{torch.__version__}, no GPU',
-        dataset=f'{args.data_root} (dense preset, {train_images} train / '
+        dataset=f'{args.data_root} (dense preset, '
+        f'{min(train_images, args.train_images or train_images)} train / '
         f'{args.num_test} test images, seed 0)',
         epochs=args.epochs, eval_epochs=args.eval_epochs, models={})
     for key in args.models:
