@@ -114,8 +114,19 @@ def data_options(root, split):
     ]
 
 
-def train(name, cfg, args, work_dir):
-    """Train (resuming a killed or finished run in ``work_dir``)."""
+def cli_options(options):
+    """``--cfg-options`` strings of a dict of dotted keys."""
+    def text(value):
+        if isinstance(value, (list, tuple)):
+            return '[' + ','.join(text(v) for v in value) + ']'
+        return str(value)
+
+    return [f'{key}={text(value)}' for key, value in (options or {}).items()]
+
+
+def train(name, cfg, args, work_dir, options=None):
+    """Train (resuming a killed or finished run in ``work_dir``);
+    ``options`` (dotted key: value) change the config."""
     cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
            '--resume', '--cfg-options', *data_options(args.data_root, 'test'),
            f'train_cfg.max_epochs={args.epochs}',
@@ -126,6 +137,7 @@ def train(name, cfg, args, work_dir):
            'randomness.seed=0']
     if args.train_images:
         cmd.append(f'train_dataloader.dataset.indices={args.train_images}')
+    cmd += cli_options(options)
     print(f'[{name}] training: {" ".join(cmd[1:])}', flush=True)
     start = time.time()
     peak = run(cmd, osp.join(work_dir, 'train.log'))
@@ -149,13 +161,14 @@ def train(name, cfg, args, work_dir):
                 checkpoint=ckpt)
 
 
-def evaluate(name, cfg, ckpt, args, work_dir):
-    """segm AP, AP50, AP75, AR@100 and AP per class of one checkpoint."""
+def evaluate(name, cfg, ckpt, args, work_dir, options=None, split='test'):
+    """segm AP, AP50, AP75, AR@100 and AP per class of one checkpoint on
+    a split (``test`` or ``val``)."""
     os.makedirs(work_dir, exist_ok=True)
     cmd = [sys.executable, 'tools/test.py', cfg, ckpt, '--eval', 'segm',
            '--work-dir', work_dir, '--cfg-options',
-           *data_options(args.data_root, 'test'),
-           'test_evaluator.classwise=True']
+           *data_options(args.data_root, split),
+           'test_evaluator.classwise=True', *cli_options(options)]
     if 'rotated' not in cfg:
         cmd.append(f'test_evaluator.metric_items={METRIC_ITEMS}')
     print(f'[{name}] testing: {" ".join(cmd[1:])}', flush=True)
@@ -185,43 +198,44 @@ def evaluate(name, cfg, ckpt, args, work_dir):
                 segm_AR100=pick['segm_AR@100'], segm_AP_per_class=per_class)
 
 
-def load_model(cfg_path, ckpt):
-    """The model of a config with a checkpoint, in eval mode, and its
-    config."""
+def load_model(cfg_path, ckpt, options=None):
+    """The model of a config (changed by ``options``) with a checkpoint, in
+    eval mode, and its config."""
     from mmengine.config import Config
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import load_checkpoint
 
     import mmrot_ext  # noqa: F401
     cfg = Config.fromfile(osp.join(REPO, cfg_path))
+    cfg.merge_from_dict(options or {})
     init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
     load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
     return model.eval(), cfg
 
 
-def test_items(cfg, args):
-    """Collated test images, batch 1, with the dataset."""
+def test_items(cfg, args, split='test'):
+    """Collated images of a split, batch 1."""
     from mmengine.dataset import pseudo_collate
     from mmengine.registry import DATASETS
     dataset = cfg.test_dataloader.dataset
     dataset.update(data_root=osp.join(REPO, args.data_root) + '/',
-                   ann_file='annotations/instances_test.json')
+                   ann_file=f'annotations/instances_{split}.json')
     data = DATASETS.build(dataset)
     return [pseudo_collate([data[i]]) for i in range(len(data))]
 
 
-def proposal_recall(cfg_path, ckpt, args):
-    """Per class, the fraction of test GT that some RPN proposal (all the
+def proposal_recall(cfg_path, ckpt, args, options=None, split='test'):
+    """Per class, the fraction of the split's GT that some RPN proposal (all the
     test config keeps, 200 for cpu-tiny) covers at IoU 0.5 and 0.7.
 
     Rotated proposals are matched to the GT rboxes by rotated IoU,
     axis-aligned ones to the GT boxes by box IoU.
     """
     from mmcv.ops import bbox_overlaps, box_iou_rotated
-    model, cfg = load_model(cfg_path, ckpt)
+    model, cfg = load_model(cfg_path, ckpt, options)
     with open(osp.join(REPO, args.data_root, 'annotations',
-                       'instances_test.json')) as f:
+                       f'instances_{split}.json')) as f:
         coco = json.load(f)
     names = {c['id']: c['name'] for c in coco['categories']}
     gts = {}
@@ -230,7 +244,7 @@ def proposal_recall(cfg_path, ckpt, args):
     hits = {c: np.zeros(len(RECALL_IOUS)) for c in CLASSES}
     totals = dict.fromkeys(CLASSES, 0)
     with torch.no_grad():
-        for item in test_items(cfg, args):
+        for item in test_items(cfg, args, split):
             data = model.data_preprocessor(item, False)
             feats = model.extract_feat(data['inputs'])
             proposals = model.rpn_head.predict(feats, data['data_samples'],

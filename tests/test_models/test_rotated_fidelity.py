@@ -236,3 +236,100 @@ def test_plain_rotated_mask_rcnn_uses_hard_rotated_nms(path):
     rcnn = load(path).model.test_cfg.rcnn
     assert rcnn.nms == dict(type='nms_rotated', iou_threshold=0.5)
     assert rcnn.mask_rbox_scale == 1.05
+
+
+def test_gt_balanced_objectness_gives_every_gt_the_same_total_weight():
+    from mmrot_ext.models.dense_heads.rotated_rpn_head import \
+        gt_balanced_objectness_weights
+    gt_inds = torch.tensor([0, 0, 0, 1, 2, 2, 0, 1])
+    pos, neg = gt_balanced_objectness_weights(gt_inds, num_gts=4)
+    # naive reference: weight = num_pos / count_g / num_gts per positive
+    counts = {g: gt_inds.tolist().count(g) for g in range(4)}
+    expected = [8 / counts[g] / 4 for g in gt_inds.tolist()]
+    assert pos.tolist() == pytest.approx(expected)
+    for g in range(3):  # each matched GT sums to num_pos / num_gts
+        assert pos[gt_inds == g].sum().item() == pytest.approx(2.0)
+    assert neg.item() == pytest.approx(0.5)  # min(0.5, smallest 2/3)
+    _, neg = gt_balanced_objectness_weights(torch.tensor([0] * 9 + [1]), 4)
+    assert neg.item() == pytest.approx(10 / 9 / 4)  # the smallest positive
+
+
+def rpn_targets(balanced):
+    cfg = load(MS_CFG)
+    train_cfg = ConfigDict(cfg.model.train_cfg.rpn,
+                           gt_balanced_objectness=balanced)
+    head = MODELS.build(dict(cfg.model.rpn_head, train_cfg=train_cfg))
+    anchors = paper_anchors()
+    valid = torch.ones(len(anchors), dtype=torch.bool)
+    sticks = stick_gt().bboxes.tensor
+    gt = InstanceData(
+        bboxes=RotatedBoxes(torch.cat(
+            [sticks, torch.tensor([[64.0, 64.0, 40.0, 36.0, 0.0]])])),
+        labels=torch.zeros(4, dtype=torch.long))
+    torch.manual_seed(0)
+    return head._get_targets_single(anchors, valid, gt,
+                                    dict(img_shape=(128, 128)))
+
+
+def test_rpn_head_balances_objectness_per_gt_only_when_configured():
+    labels, weights, *_, sampling = rpn_targets(balanced=True)
+    gt_inds = sampling.pos_assigned_gt_inds
+    pos = labels == 0
+    assert pos.sum() == len(gt_inds) > 4  # the big box matches many
+    per_gt = [weights[sampling.pos_inds][gt_inds == g].sum().item()
+              for g in range(4)]
+    assert per_gt == pytest.approx([len(gt_inds) / 4] * 4)
+    neg = weights[sampling.neg_inds]
+    assert torch.allclose(neg, neg[0]) and neg[0] <= 0.5
+    assert weights[~pos].count_nonzero() == len(sampling.neg_inds)
+    _, plain, *_ = rpn_targets(balanced=False)
+    assert set(plain.unique().tolist()) == {0.0, 1.0}
+
+
+def test_jittered_rboxes_stay_within_the_originals_ranges():
+    from mmrot_ext.structures import jitter_rboxes
+    box = torch.tensor([[50.0, 60.0, 80.0, 8.0, 0.3],
+                        [20.0, 30.0, 30.0, 10.0, -1.5]])
+    torch.manual_seed(0)
+    copies = jitter_rboxes(box, num_copies=500)
+    assert copies.shape == (1000, 5)
+    for i, copies_i in enumerate(copies.view(2, 500, 5)):
+        shift = copies_i[:, :2] - box[i, :2]
+        assert shift.abs().max() <= 7.0 and shift.abs().max() > 6.0
+        # le90 may swap w / h; compare the long and the short side
+        long_side = copies_i[:, 2:4].max(1).values / box[i, 2]
+        assert 0.94 <= long_side.min() and long_side.max() <= 1.06
+        turn = torch.remainder(copies_i[:, 4] - box[i, 4] + math.pi / 2,
+                               math.pi) - math.pi / 2
+        assert turn.abs().max() <= math.radians(5.0) + 1e-6
+    assert (copies[:, 4] >= -math.pi / 2).all()
+    assert (copies[:, 4] < math.pi / 2).all()
+    with pytest.raises(ValueError, match=r'\(n, 5\)'):
+        jitter_rboxes(torch.zeros(3, 4))
+
+
+def test_roi_head_adds_jittered_gt_copies_to_the_proposals():
+    head = roi_head_from(MS_CFG)
+    head.train_cfg.jittered_gt_proposals = dict(num_copies=3)
+    seen = []
+    assign = head.bbox_assigner.assign
+    head.bbox_assigner.assign = lambda pred, gt, ignore: seen.append(
+        len(pred.priors)) or assign(pred, gt, ignore)
+    from mmdet.structures import DetDataSample
+    from mmdet.structures.mask import BitmapMasks
+    sample = DetDataSample(metainfo=dict(img_shape=(64, 64),
+                                         pad_shape=(64, 64)))
+    masks = torch.zeros(2, 64, 64, dtype=torch.uint8)
+    masks[0, 30:34, 10:50] = 1
+    masks[1, 10:40, 20:24] = 1
+    sample.gt_instances = InstanceData(
+        bboxes=RotatedBoxes(torch.tensor([[30.0, 32.0, 40.0, 4.0, 0.0],
+                                          [22.0, 25.0, 30.0, 4.0, 1.57]])),
+        labels=torch.tensor([0, 2]), masks=BitmapMasks(masks.numpy(), 64, 64))
+    proposals = InstanceData(
+        bboxes=RotatedBoxes(torch.tensor([[31.0, 32.0, 36.0, 5.0, 0.1]] * 5)),
+        scores=torch.rand(5), labels=torch.zeros(5, dtype=torch.long))
+    feats = [torch.rand(1, 64, 64 // s, 64 // s) for s in (4, 8, 16, 32)]
+    losses = head.loss(feats, [proposals], [sample])
+    assert seen == [5 + 2 * 3]
+    assert torch.isfinite(losses['loss_mask']).all()

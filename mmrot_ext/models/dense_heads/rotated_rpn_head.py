@@ -1,5 +1,7 @@
 """Region proposal network on rotated anchors (Rotated Mask R-CNN's RRPN)."""
+import torch
 from mmdet.models.dense_heads import RPNHead
+from mmdet.models.task_modules.prior_generators import anchor_inside_flags
 from mmrotate.registry import MODELS
 
 from mmrot_ext.ops import fast_nms_rotated, resolve_nms_cfg
@@ -12,6 +14,30 @@ def _check_rotated_nms(nms, where):
         raise ValueError(
             f'RotatedRPNHead proposals are rotated boxes: its {where}.nms '
             f'type must be one of {ROTATED_NMS}, got {nms.get("type")!r}')
+
+
+def gt_balanced_objectness_weights(pos_gt_inds, num_gts):
+    """Objectness weights under which every GT counts equally (the
+    original's RRPN loss).
+
+    A sampled positive of GT ``g`` gets ``num_pos / (count_g * num_gts)``,
+    so each GT's positives share one equal total weight however many anchors
+    it matched (thin objects match few); negatives get
+    ``min(smallest positive weight, 0.5)``.
+
+    Args:
+        pos_gt_inds (Tensor): (num_pos,) GT index of each sampled positive.
+        num_gts (int): GT boxes in the image (those without a sampled
+            positive count too, as in the original).
+
+    Returns:
+        tuple[Tensor, Tensor]: (num_pos,) positive weights and a scalar
+        negative weight, on ``pos_gt_inds``' device (no host sync).
+    """
+    counts = torch.bincount(pos_gt_inds, minlength=num_gts).float()
+    pos_weights = pos_gt_inds.numel() / (counts[pos_gt_inds] * num_gts)
+    neg_weight = pos_weights.min().clamp(max=0.5)
+    return pos_weights, neg_weight
 
 
 @MODELS.register_module()
@@ -30,6 +56,11 @@ class RotatedRPNHead(RPNHead):
     ``fast_nms_rotated`` the proposal NMS stops once ``max_per_img``
     proposals are kept (same result as mmcv's ``nms_rotated``, tens of times
     faster on CPU).
+
+    ``train_cfg.gt_balanced_objectness=True`` weights the objectness loss so
+    every GT counts equally (:func:`gt_balanced_objectness_weights`, the
+    original's RRPN loss, computed per image here); default False, mmdet's
+    uniform weights.
     """
 
     def __init__(self, in_channels, **kwargs):
@@ -58,6 +89,33 @@ class RotatedRPNHead(RPNHead):
                 f'RotatedRPNHead needs a rotated box coder (encode_size 5), '
                 f'got {type(self.bbox_coder).__name__}')
         _check_rotated_nms((self.test_cfg or {}).get('nms'), 'test_cfg')
+
+    def _get_targets_single(self, flat_anchors, valid_flags, gt_instances,
+                            img_meta, gt_instances_ignore=None,
+                            unmap_outputs=True):
+        """mmdet's targets, with per-GT balanced objectness weights when
+        ``train_cfg.gt_balanced_objectness`` is set."""
+        targets = super()._get_targets_single(flat_anchors, valid_flags,
+                                              gt_instances, img_meta,
+                                              gt_instances_ignore,
+                                              unmap_outputs)
+        sampling_result = targets[-1]
+        if not self.train_cfg.get('gt_balanced_objectness', False) or \
+                sampling_result.pos_inds.numel() == 0:
+            return targets
+        label_weights = targets[1].clone()
+        pos_inds, neg_inds = sampling_result.pos_inds, sampling_result.neg_inds
+        if unmap_outputs:  # pos / neg index the anchors inside the image
+            inside = anchor_inside_flags(flat_anchors, valid_flags,
+                                         img_meta['img_shape'][:2],
+                                         self.train_cfg['allowed_border'])
+            inside = inside.nonzero().squeeze(1)
+            pos_inds, neg_inds = inside[pos_inds], inside[neg_inds]
+        pos_weights, neg_weight = gt_balanced_objectness_weights(
+            sampling_result.pos_assigned_gt_inds, len(gt_instances))
+        label_weights[pos_inds] = pos_weights
+        label_weights[neg_inds] = neg_weight
+        return (targets[0], label_weights) + tuple(targets[2:])
 
     def _bbox_post_process(self, results, cfg, rescale=False, with_nms=True,
                            img_meta=None):

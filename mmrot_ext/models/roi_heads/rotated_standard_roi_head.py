@@ -1,8 +1,11 @@
 """RoI head for rotated proposals (Rotated Faster / Mask R-CNN)."""
+import torch
 from mmdet.models.roi_heads import StandardRoIHead
+from mmengine.structures import InstanceData
 from mmrotate.registry import MODELS
 
 from mmrot_ext.ops import resolve_nms_cfg
+from mmrot_ext.structures import jitter_rboxes
 
 
 @MODELS.register_module()
@@ -18,12 +21,46 @@ class RotatedStandardRoIHead(StandardRoIHead):
     original's) enlarges each detection's w and h before its mask features
     are pooled at test time; :class:`RotatedFCNMaskHead` pastes the mask
     into the same enlarged box. The detections' boxes are not changed.
+
+    ``train_cfg.jittered_gt_proposals`` (e.g. ``dict(num_copies=3,
+    max_shift=7, scale_range=(0.94, 1.06), max_angle=5)``, the original's)
+    adds that many randomly perturbed copies of every GT box to each image's
+    proposals before assignment (:func:`jitter_rboxes`); default off. The
+    sampler's ``add_gt_as_proposals`` still adds the GT itself.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.test_cfg is not None and 'nms' in self.test_cfg:
             self.test_cfg.nms = resolve_nms_cfg(self.test_cfg.nms)
+
+    def loss(self, x, rpn_results_list, batch_data_samples):
+        """mmdet's loss, after adding jittered GT copies to the proposals
+        when ``train_cfg.jittered_gt_proposals`` is set."""
+        jitter = (self.train_cfg or {}).get('jittered_gt_proposals')
+        if jitter:
+            rpn_results_list = [
+                self._add_jittered_gt(results, sample.gt_instances.bboxes,
+                                      jitter)
+                for results, sample in zip(rpn_results_list,
+                                           batch_data_samples)
+            ]
+        return super().loss(x, rpn_results_list, batch_data_samples)
+
+    @staticmethod
+    def _add_jittered_gt(results, gt_bboxes, jitter):
+        """Proposals (``bboxes``, ``scores``, ``labels``) followed by jittered
+        copies of ``gt_bboxes`` with score 1 and label 0."""
+        gt = getattr(gt_bboxes, 'tensor', gt_bboxes)
+        copies = jitter_rboxes(gt.to(results.bboxes.tensor.dtype), **jitter)
+        boxes = results.bboxes
+        merged = InstanceData(
+            bboxes=boxes.cat([boxes, type(boxes)(copies)]),
+            scores=torch.cat([results.scores,
+                              results.scores.new_ones(len(copies))]),
+            labels=torch.cat([results.labels,
+                              results.labels.new_zeros(len(copies))]))
+        return merged
 
     def _mask_forward(self, x, rois=None, pos_inds=None, bbox_feats=None):
         """mmdet's mask forward; at test time on (n, 6) RoIs enlarged by
