@@ -41,7 +41,7 @@ $(DEMO_DATA)/.done: $(STAMP)
 	touch $@
 
 $(DEMO_WORK)/.done: $(DEMO_DATA)/.done $(DEMO_CFG)
-	$(PY) tools/train.py $(DEMO_CFG) --work-dir $(DEMO_WORK) --resume
+	$(PY) tools/train.py $(DEMO_CFG) --work-dir $(DEMO_WORK) --resume --allow-fresh-start
 	touch $@
 
 demo: $(DEMO_WORK)/.done
@@ -74,7 +74,7 @@ $(PLACES_DATA)/.done: $(STAMP)
 	touch $@
 
 $(PLACES_WORK)/.done: $(PLACES_DATA)/.done $(PLACES_CFG)
-	$(PY) tools/train.py $(PLACES_CFG) --work-dir $(PLACES_WORK) --resume
+	$(PY) tools/train.py $(PLACES_CFG) --work-dir $(PLACES_WORK) --resume --allow-fresh-start
 	touch $@
 
 places-demo: $(PLACES_WORK)/.done

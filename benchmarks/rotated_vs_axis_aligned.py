@@ -128,7 +128,8 @@ def train(name, cfg, args, work_dir, options=None):
     """Train (resuming a killed or finished run in ``work_dir``);
     ``options`` (dotted key: value) change the config."""
     cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
-           '--resume', '--cfg-options', *data_options(args.data_root, 'test'),
+           '--resume', '--allow-fresh-start', '--cfg-options',
+           *data_options(args.data_root, 'test'),
            f'train_cfg.max_epochs={args.epochs}',
            # no validation during training: both evaluate on test afterwards
            f'train_cfg.val_interval={args.epochs + 1}',

@@ -23,7 +23,7 @@ def train(cfg, work_dir, options):
     """Train (resuming if possible); returns (checkpoint, seconds)."""
     os.makedirs(work_dir, exist_ok=True)
     cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
-           '--resume', '--cfg-options', *options]
+           '--resume', '--allow-fresh-start', '--cfg-options', *options]
     print(f'training: {" ".join(cmd[1:])}', flush=True)
     start = time.time()
     run(cmd, osp.join(work_dir, 'train.log'))

@@ -5,15 +5,21 @@
 
 ``--eval`` is a shorthand that sets the metrics of the config's test
 evaluator (``segm``, ``bbox``, ``proposal``, ``proposal_fast``; rotated
-configs also ``rbox``).
+configs also ``rbox``). A checkpoint that does not fit the config's model
+(missing, unexpected or differently shaped weights) is an error, unless
+``--allow-partial`` says to evaluate the partly loaded model anyway.
 """
 import argparse
 import os
 import os.path as osp
+import re
+
+import torch
 
 from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.evaluation import DumpDetResults
 from mmengine.config import DictAction
+from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -32,6 +38,9 @@ def parse_args(argv=None):
     parser.add_argument('--eval', nargs='+', choices=EVAL_CHOICES,
                         help='metrics to evaluate (sets test_evaluator)')
     parser.add_argument('--out', help='dump predictions to a .pkl file')
+    parser.add_argument('--allow-partial', action='store_true',
+                        help='evaluate even if the checkpoint does not fit '
+                        'the model (missing or mismatched weights)')
     parser.add_argument('--show', action='store_true',
                         help='show predictions in a window')
     parser.add_argument('--show-dir',
@@ -92,12 +101,43 @@ def build_cfg(args):
     return cfg
 
 
+def check_weights_fit(runner, args):
+    """Stop, naming the config, the checkpoint and the first differences,
+    when the checkpoint's weights do not fit the model (mmengine would load
+    what fits, warn, and evaluate the rest at random)."""
+    if args.allow_partial:
+        return
+    model = runner.model.module if is_model_wrapper(runner.model) else \
+        runner.model
+    ckpt = torch.load(args.checkpoint, map_location='cpu', mmap=True,
+                      weights_only=False)
+    theirs = {re.sub(r'^module\.', '', k): v
+              for k, v in ckpt.get('state_dict', ckpt).items()}
+    ours = model.state_dict()
+    problems = [f'missing in the checkpoint: {k}'
+                for k in sorted(set(ours) - set(theirs))]
+    problems += [f'not in the model: {k}'
+                 for k in sorted(set(theirs) - set(ours))]
+    problems += [
+        f'shape {tuple(theirs[k].shape)} in the checkpoint, '
+        f'{tuple(v.shape)} in the model: {k}' for k, v in ours.items()
+        if k in theirs and tuple(theirs[k].shape) != tuple(v.shape)
+    ]
+    if problems:
+        raise SystemExit(
+            f'{args.checkpoint} does not fit the model of {args.config} '
+            f'({len(problems)} difference(s)):\n  ' +
+            '\n  '.join(problems[:8]) + '\nUse the config it was trained '
+            'with, or --allow-partial to evaluate anyway.')
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_cfg(args)
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
         RUNNERS.build(cfg)
+    check_weights_fit(runner, args)
     if args.out:
         runner.test_evaluator.metrics.append(
             DumpDetResults(out_file_path=args.out))

@@ -3,8 +3,14 @@
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
         [--cfg-options k=v ...] [--launcher pytorch]
 
-``--resume`` with no path continues from the last checkpoint in the work
-directory (a killed run loses at most one checkpoint interval).
+``--resume`` with no path continues from the most advanced intact
+checkpoint in the work directory (a killed run loses at most one checkpoint
+interval; unreadable checkpoints are skipped with a warning naming them,
+and an iteration-interval checkpoint resumes mid-epoch without replaying
+batches). With no checkpoint there it is an error, unless
+``--allow-fresh-start`` says to start from iteration 0 instead. A NaN or
+infinite loss, or one above 1e5, stops training before that iteration is
+saved (``LossGuardHook``).
 """
 import argparse
 import os
@@ -14,7 +20,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
-from mmrot_ext.engine import (close_distributed, load_tool_config,
+from mmrot_ext.engine import (close_distributed, find_resume_checkpoint,
+                              load_tool_config, read_checkpoint_meta,
                               setup_cpu_distributed)
 
 
@@ -28,8 +35,12 @@ def parse_args(argv=None):
                         help='scale the LR by the actual batch size')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
-        help='resume from CKPT, or with no value from the latest checkpoint '
-        'in the work directory')
+        help='resume from CKPT, or with no value from the most advanced '
+        'intact checkpoint in the work directory')
+    parser.add_argument(
+        '--allow-fresh-start', action='store_true',
+        help='with --resume and no checkpoint in the work directory, start '
+        'from iteration 0 instead of failing')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config entries, e.g. train_cfg.max_epochs=2')
@@ -53,9 +64,24 @@ def build_cfg(args):
             raise ValueError(f'{args.config}: --auto-scale-lr needs '
                              f'auto_scale_lr.base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
+    if cfg.train_cfg.get('type') == 'EpochBasedTrainLoop':
+        cfg.train_cfg.type = 'ExactResumeEpochBasedTrainLoop'
+    hooks = cfg.setdefault('custom_hooks', [])
+    if not any(h.get('type') in ('LossGuardHook', 'CheckInvalidLossHook')
+               for h in hooks):
+        hooks.append(dict(type='LossGuardHook'))
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        ckpt = find_resume_checkpoint(cfg.work_dir)
+        if ckpt is None and not args.allow_fresh_start:
+            raise SystemExit(
+                f'--resume: no intact checkpoint in {cfg.work_dir} to resume '
+                f'from; add --allow-fresh-start to start from iteration 0')
+        cfg.resume, cfg.load_from = ckpt is not None, ckpt
     elif args.resume:
+        try:
+            read_checkpoint_meta(args.resume)
+        except (OSError, ValueError) as e:
+            raise SystemExit(f'--resume: {e}') from None
         cfg.resume, cfg.load_from = True, args.resume
     return cfg
 

@@ -3,6 +3,7 @@ import os.path as osp
 
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
+from mmengine.logging import print_log
 
 from .validating_coco_api import ValidatingCOCO
 
@@ -13,20 +14,29 @@ class CheckedCocoDataset(CocoDataset):
 
     Where mmdet crashes deep inside or silently drops data, this raises an
     error naming the annotation file and the problem: a JSON that is not
-    COCO, an empty or degenerate polygon, an unknown category id, a class
-    name the file does not define, a missing image file.
+    COCO, an empty or degenerate polygon, an empty RLE mask, an unknown
+    category id, a box outside the image, under one pixel or with NaN
+    values, a non-positive or NaN area, an ``iscrowd`` other than 0 / 1, a
+    class name the file does not define, a missing image file. Images left
+    out of training (no annotation of the classes, smaller than
+    ``filter_cfg.min_size``) are counted in the log.
 
     Args:
         on_invalid (str): 'raise' (default) or 'warn' to drop invalid
             annotations with a warning that lists them.
         check_files (bool): check that every image file exists (local
             storage only). Defaults to True.
+        boxes_from_masks (bool): keep an annotation whose box or area is
+            unusable but whose mask is valid, with both recomputed from the
+            mask (rotated configs: their boxes come from the masks).
+            Defaults to False.
     """
 
     def __init__(self, *args, on_invalid='raise', check_files=True,
-                 **kwargs):
+                 boxes_from_masks=False, **kwargs):
         self.on_invalid = on_invalid
         self.check_files = check_files
+        self.boxes_from_masks = boxes_from_masks
         super().__init__(*args, **kwargs)
 
     def COCOAPI(self, annotation_file):  # noqa: N802 (mmdet's hook name)
@@ -35,7 +45,21 @@ class CheckedCocoDataset(CocoDataset):
             annotation_file,
             require_annotations=not self.test_mode,
             on_invalid=self.on_invalid,
-            class_names=self.metainfo['classes'])
+            class_names=self.metainfo['classes'],
+            boxes_from_masks=self.boxes_from_masks)
+
+    def filter_data(self):
+        """mmdet's filter, with the images it leaves out counted."""
+        kept = super().filter_data()
+        left_out = len(self.data_list) - len(kept)
+        if left_out:
+            empty = sum(not d['instances'] for d in self.data_list)
+            print_log(
+                f'{self.ann_file}: {left_out} of {len(self.data_list)} images '
+                f'left out of training ({empty} without annotations of '
+                f'{len(self.metainfo["classes"])} classes; filter_cfg='
+                f'{self.filter_cfg})', logger='current')
+        return kept
 
     def parse_data_info(self, raw_data_info):
         data_info = super().parse_data_info(raw_data_info)

@@ -2,13 +2,20 @@
 
 pycocotools and mmdet either crash deep inside (KeyError on a JSON that is
 not COCO) or silently drop what they cannot use (degenerate polygons, unknown
-category ids). This wrapper raises one ``ValueError`` naming the file and
-every problem found (the first 10 listed), or, with ``on_invalid='warn'``,
-drops the bad annotations with a warning that lists them.
+category ids, boxes outside the image, NaN coordinates, boxes under one
+pixel, non-positive areas, empty masks). This wrapper raises one
+``ValueError`` naming the file and every problem found (the first 10
+listed), or, with ``on_invalid='warn'``, drops the bad annotations with a
+warning that lists them. With ``boxes_from_masks=True`` (rotated configs,
+whose boxes are rebuilt from the masks anyway) an annotation whose only
+problem is its box or area, and whose mask is valid, is kept with box and
+area recomputed from the mask (listed in a warning).
 """
 import json
+import math
 import warnings
 
+import pycocotools.mask as mask_utils
 from mmdet.datasets.api_wrappers import COCO
 
 _MAX_LISTED = 10
@@ -16,6 +23,10 @@ _MAX_LISTED = 10
 
 def _is_number(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _is_finite(x):
+    return _is_number(x) and math.isfinite(x)
 
 
 def polygon_problem(polygon):
@@ -49,26 +60,66 @@ def segmentation_problem(seg, height, width):
         if list(seg['size']) != [height, width]:
             return (f'RLE size {seg["size"]} does not match the image size '
                     f'[{height}, {width}]')
+        try:
+            area = mask_utils.area(_rle(seg, height, width))
+        except Exception as e:  # noqa: BLE001  (pycocotools raises many)
+            return f'RLE counts cannot be decoded ({e})'
+        if area == 0:
+            return 'RLE mask is empty (no foreground pixel)'
         return None
     return f'segmentation has unsupported type {type(seg).__name__}'
 
 
-def check_coco_dict(data, require_annotations=True):
+def _rle(seg, height, width):
+    """Compressed RLE of a polygon list or an (un)compressed RLE dict."""
+    if isinstance(seg, list):
+        return mask_utils.merge(mask_utils.frPyObjects(seg, height, width))
+    if isinstance(seg['counts'], list):
+        return mask_utils.frPyObjects(seg, height, width)
+    return seg
+
+
+def box_problem(ann, height, width):
+    """Why an annotation's ``bbox`` / ``area`` would make mmdet drop it
+    silently, or None."""
+    bbox = ann['bbox']
+    if not (isinstance(bbox, list) and len(bbox) == 4 and
+            all(map(_is_number, bbox))):
+        return f'bbox {bbox} is not [x, y, w, h]'
+    if not all(map(_is_finite, bbox)):
+        return f'bbox {bbox} has NaN or infinite values'
+    x, y, w, h = bbox
+    if w < 1 or h < 1:
+        return f'bbox {bbox} is under one pixel wide or high'
+    if min(x + w, width) <= max(x, 0) or min(y + h, height) <= max(y, 0):
+        return f'bbox {bbox} lies outside the {width}x{height} image'
+    if not _is_finite(ann.get('area')):
+        return f'area {ann.get("area")!r} is not a finite number'
+    if ann['area'] <= 0:
+        return f'area {ann["area"]} is not positive'
+    return None
+
+
+def check_coco_dict(data, require_annotations=True, boxes_from_masks=False):
     """Check the structure of a COCO instance dict.
 
+    With ``boxes_from_masks``, an annotation with a valid mask whose box or
+    area is unusable gets both recomputed from the mask, in ``data``.
+
     Returns:
-        tuple: (file-level problems, {annotation index: problem}).
+        tuple: (file-level problems, {annotation index: problem},
+        [descriptions of the repaired annotations]).
     """
     if not isinstance(data, dict):
         return [f'not a COCO annotation file: top level is a '
                 f'{type(data).__name__}, expected an object with "images", '
-                f'"annotations" and "categories"'], {}
+                f'"annotations" and "categories"'], {}, []
     needed = ['images', 'categories'] + \
         (['annotations'] if require_annotations else [])
     missing = [k for k in needed if not isinstance(data.get(k), list)]
     if missing:
         return [f'not a COCO annotation file: missing list(s) {missing} '
-                f'(top-level keys: {sorted(data)})'], {}
+                f'(top-level keys: {sorted(data)})'], {}, []
     problems = []
     images = {}
     for i, img in enumerate(data['images']):
@@ -88,19 +139,30 @@ def check_coco_dict(data, require_annotations=True):
             problems.append(f'categories[{i}] needs "id" and "name"')
         else:
             cat_ids.add(cat['id'])
-    bad_anns = {}
+    bad_anns, repaired = {}, []
     for i, ann in enumerate(data.get('annotations', [])):
         problem = _annotation_problem(ann, images, cat_ids)
+        ann_id = ann.get('id', '?') if isinstance(ann, dict) else '?'
+        if problem is None:
+            img = images[ann['image_id']]
+            problem = box_problem(ann, img['height'], img['width'])
+            if problem and boxes_from_masks and ann.get('segmentation'):
+                rle = _rle(ann['segmentation'], img['height'], img['width'])
+                ann['bbox'] = [float(v) for v in mask_utils.toBbox(rle)]
+                ann['area'] = float(mask_utils.area(rle))
+                repaired.append(f'annotation id {ann_id}: {problem}')
+                problem = box_problem(ann, img['height'], img['width'])
+            if problem:
+                problem += f' (image {ann["image_id"]} {img["file_name"]!r})'
         if problem:
-            ann_id = ann.get('id', '?') if isinstance(ann, dict) else '?'
             bad_anns[i] = f'annotation id {ann_id}: {problem}'
-    return problems, bad_anns
+    return problems, bad_anns, repaired
 
 
 def _annotation_problem(ann, images, cat_ids):
     if not isinstance(ann, dict):
         return 'is not an object'
-    for key in ('id', 'image_id', 'category_id', 'bbox'):
+    for key in ('id', 'image_id', 'category_id', 'bbox', 'area'):
         if key not in ann:
             return f'missing "{key}"'
     img = images.get(ann['image_id'])
@@ -110,13 +172,9 @@ def _annotation_problem(ann, images, cat_ids):
     if ann['category_id'] not in cat_ids:
         return (f'unknown category id {ann["category_id"]} {where}; the '
                 f'file defines {sorted(cat_ids)}')
-    bbox = ann['bbox']
-    if not (isinstance(bbox, list) and len(bbox) == 4 and
-            all(map(_is_number, bbox)) and bbox[2] >= 0 and bbox[3] >= 0):
-        return f'bbox {bbox} is not [x, y, w, h] with w, h >= 0 {where}'
+    if ann.get('iscrowd', 0) not in (0, 1):
+        return f'iscrowd must be 0 or 1, got {ann["iscrowd"]!r} {where}'
     if 'segmentation' in ann:
-        if not _is_number(ann.get('area')):
-            return f'has a segmentation but no numeric "area" {where}'
         problem = segmentation_problem(ann['segmentation'], img['height'],
                                        img['width'])
         if problem:
@@ -135,10 +193,13 @@ class ValidatingCOCO(COCO):
             annotations with a warning listing them).
         class_names (sequence[str] | None): names the dataset asks for; each
             must be a category of the file.
+        boxes_from_masks (bool): rebuild an unusable box / area from a valid
+            mask instead of rejecting the annotation.
     """
 
     def __init__(self, annotation_file, require_annotations=True,
-                 on_invalid='raise', class_names=None):
+                 on_invalid='raise', class_names=None,
+                 boxes_from_masks=False):
         if on_invalid not in ('raise', 'warn'):
             raise ValueError(f"on_invalid must be 'raise' or 'warn', got "
                              f'{on_invalid!r}')
@@ -149,7 +210,12 @@ class ValidatingCOCO(COCO):
         except json.JSONDecodeError as err:
             raise ValueError(f'{annotation_file}: not valid JSON ({err})') \
                 from err
-        problems, bad_anns = check_coco_dict(data, require_annotations)
+        problems, bad_anns, repaired = check_coco_dict(
+            data, require_annotations, boxes_from_masks)
+        if repaired:
+            warnings.warn(self._describe(
+                annotation_file, repaired, 'annotation(s) with box and area '
+                'rebuilt from their masks'))
         if problems:
             raise ValueError(self._describe(annotation_file, problems))
         if bad_anns:

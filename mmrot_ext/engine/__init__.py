@@ -3,9 +3,13 @@ from .cpu_distributed import (
     close_distributed,
     setup_cpu_distributed,
 )
+from .exact_resume_loop import ExactResumeEpochBasedTrainLoop
+from .loss_guard_hook import LossGuardHook
+from .resume import find_resume_checkpoint, read_checkpoint_meta
 from .tool_config import load_tool_config
 
 __all__ = [
-    'DeviceAwareDistributedDataParallel', 'close_distributed',
-    'load_tool_config', 'setup_cpu_distributed'
+    'DeviceAwareDistributedDataParallel', 'ExactResumeEpochBasedTrainLoop',
+    'LossGuardHook', 'close_distributed', 'find_resume_checkpoint',
+    'load_tool_config', 'read_checkpoint_meta', 'setup_cpu_distributed'
 ]

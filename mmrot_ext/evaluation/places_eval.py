@@ -21,7 +21,9 @@ field is dropped with a warning: pycocotools would otherwise take box areas
 for the small/medium/large split (the official scripts require its absence).
 """
 import json
+import math
 import multiprocessing
+import numbers
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -69,6 +71,16 @@ def load_json(path_or_obj, what):
             from None
 
 
+def score_problem(score):
+    """Why ``score`` is not a usable prediction score (None if it is): it
+    must be a finite real number (NaN would break the ranking by score)."""
+    if isinstance(score, bool) or not isinstance(score, numbers.Real):
+        return f'score must be a number, got {score!r}'
+    if not math.isfinite(score):
+        return f'score must be finite, got {score}'
+    return None
+
+
 def check_predictions(preds, gt, source='predictions'):
     """Validate challenge predictions against a ground-truth COCO dict.
 
@@ -101,6 +113,10 @@ def check_predictions(preds, gt, source='predictions'):
             problems.append(f'entry {i}: unknown category id '
                             f'{pred["category_id"]}')
             continue
+        bad_score = score_problem(pred['score'])
+        if bad_score:
+            problems.append(f'entry {i}: {bad_score}')
+            continue
         seg = pred['segmentation']
         if not isinstance(seg, dict) or 'counts' not in seg or \
                 'size' not in seg:
@@ -132,10 +148,15 @@ def check_predictions(preds, gt, source='predictions'):
 def cap_per_image(preds, max_dets=255):
     """Keep the ``max_dets`` top-scoring predictions of each image.
 
-    Ties keep input order. Returns (kept list, number dropped).
+    Ties keep input order. Returns (kept list, number dropped). Raises
+    ``ValueError`` naming the entry for a score that is not a finite number.
     """
     by_image = {}
-    for pred in preds:
+    for i, pred in enumerate(preds):
+        bad_score = score_problem(pred['score'])
+        if bad_score:
+            raise ValueError(f'prediction {i} (image {pred["image_id"]}): '
+                             f'{bad_score}')
         by_image.setdefault(pred['image_id'], []).append(pred)
     kept = []
     for image_preds in by_image.values():

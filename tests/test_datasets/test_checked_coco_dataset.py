@@ -155,3 +155,88 @@ def test_many_problems_are_counted_and_listed(dataset_dir, coco):
     assert f'{n} invalid annotation(s)' in str(err.value)
     if n > 10:
         assert f'and {n - 10} more' in str(err.value)
+
+
+def box_edits(coco):
+    """Annotation edits mmdet would drop silently: the edited ids."""
+    width = coco['images'][0]['width']
+    anns = coco['annotations']
+    edits = [
+        (dict(bbox=[width + 5.0, 10.0, 20.0, 6.0]), 'lies outside the'),
+        (dict(bbox=[float('nan'), 10.0, 20.0, 6.0]), 'NaN or infinite'),
+        (dict(bbox=[10.0, float('inf'), 20.0, 6.0]), 'NaN or infinite'),
+        (dict(bbox=[10.0, 10.0, 0.5, 6.0]), 'under one pixel'),
+        (dict(area=0), 'area 0 is not positive'),
+        (dict(area=float('nan')), 'area nan is not a finite number'),
+    ]
+    for ann, (edit, _) in zip(anns, edits):
+        ann.update(edit)
+    return [(ann['id'], message) for ann, (_, message) in zip(anns, edits)]
+
+
+def test_boxes_mmdet_would_drop_silently_are_errors(dataset_dir, coco):
+    edited = box_edits(coco)
+    with pytest.raises(ValueError) as err:
+        build(dataset_dir, coco)
+    text = str(err.value)
+    assert f'{len(edited)} invalid annotation(s)' in text
+    for ann_id, message in edited:
+        assert f'annotation id {ann_id}: ' in text and message in text
+
+
+@pytest.mark.parametrize('edit, message', [
+    (dict(iscrowd='yes'), "iscrowd must be 0 or 1, got 'yes'"),
+    (dict(segmentation={'size': [96, 96], 'counts': '0'}),
+     'RLE mask is empty'),
+    (dict(segmentation={'size': [96, 96], 'counts': [9216]}),
+     'RLE mask is empty'),
+])
+def test_crowd_flag_and_empty_rle_are_errors(dataset_dir, coco, edit,
+                                             message):
+    coco['annotations'][0].update(edit)
+    with pytest.raises(ValueError, match=message):
+        build(dataset_dir, coco)
+
+
+def test_warn_mode_lists_every_dropped_box(dataset_dir, coco):
+    edited = box_edits(coco)
+    n = len(coco['annotations'])
+    with pytest.warns(UserWarning) as record:
+        dataset, _ = build(dataset_dir, coco, on_invalid='warn')
+    text = ' '.join(str(w.message) for w in record)
+    assert f'{len(edited)} invalid annotation(s) dropped' in text
+    assert len(instances(dataset)) == n - len(edited)
+
+
+def test_rotated_configs_rebuild_bad_boxes_from_valid_masks(dataset_dir,
+                                                            coco):
+    import pycocotools.mask as mask_utils
+    edited = box_edits(coco)
+    n = len(coco['annotations'])
+    with pytest.warns(UserWarning, match=f'{len(edited)} annotation\\(s\\) '
+                      'with box and area rebuilt from their masks'):
+        dataset, _ = build(dataset_dir, coco, boxes_from_masks=True)
+    loaded = instances(dataset)
+    assert len(loaded) == n  # nothing lost
+    img = coco['images'][0]
+    for i, _ in enumerate(edited):  # each box now encloses its mask
+        seg = coco['annotations'][i]['segmentation']
+        rle = mask_utils.merge(mask_utils.frPyObjects(seg, img['height'],
+                                                      img['width'])) \
+            if isinstance(seg, list) else seg
+        x, y, w, h = mask_utils.toBbox(rle)
+        assert loaded[i]['bbox'] == pytest.approx([x, y, x + w, y + h])
+
+
+def test_images_left_out_of_training_are_counted(dataset_dir, coco, capsys):
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('checked_coco_test')
+    first = coco['images'][0]['id']
+    coco['annotations'] = [a for a in coco['annotations']
+                           if a['image_id'] != first]
+    dataset, _ = build(dataset_dir, coco,
+                       filter_cfg=dict(filter_empty_gt=True))
+    assert len(dataset) == 2
+    out = capsys.readouterr()
+    assert 'bad.json: 1 of 3 images left out of training (1 without ' \
+        'annotations' in out.out + out.err

@@ -99,3 +99,30 @@ def test_image_demo_writes_png_with_masks(trained_mask_rcnn, tiny_data,
     # masks and boxes are painted over the input
     assert np.abs(vis.astype(int) - cv2.imread(str(image))).mean() > 1.0
     assert list((tmp_path / 'preds').glob('*.json'))
+
+
+def test_test_tool_rejects_a_checkpoint_of_another_model(
+        trained_mask_rcnn, repo_root, load_tool):
+    from types import SimpleNamespace
+
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    tool = load_tool('test.py')
+    ckpt = str(trained_mask_rcnn / 'epoch_6.pth')
+    init_default_scope('mmdet')
+
+    def runner(cfg_path):
+        model = MODELS.build(Config.fromfile(repo_root / cfg_path).model)
+        return SimpleNamespace(model=model)
+
+    ms_cfg = 'configs/ms_rcnn/ms-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py'
+    args = tool.parse_args([ms_cfg, ckpt])
+    with pytest.raises(SystemExit, match=r'(?s)epoch_6\.pth does not fit '
+                       r'the model of .*ms-rcnn.*missing in the checkpoint: '
+                       r'roi_head\.mask_iou_head'):
+        tool.check_weights_fit(runner(ms_cfg), args)
+    args.allow_partial = True
+    tool.check_weights_fit(runner(ms_cfg), args)
+    tool.check_weights_fit(runner(MASK_RCNN_CFG),
+                           tool.parse_args([MASK_RCNN_CFG, ckpt]))

@@ -39,6 +39,9 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/instances_train.json',
         data_prefix=dict(img=''),
+        # the boxes are rebuilt from the masks: an annotation whose box or
+        # area is unusable but whose mask is valid is kept (and listed)
+        boxes_from_masks=True,
         filter_cfg=dict(filter_empty_gt=True, min_size=32),
         pipeline=train_pipeline,
         backend_args=backend_args))
@@ -53,6 +56,7 @@ val_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/instances_val.json',
         data_prefix=dict(img=''),
+        boxes_from_masks=True,
         test_mode=True,
         pipeline=test_pipeline,
         backend_args=backend_args))

@@ -1,0 +1,50 @@
+"""A diverged training run stops with a clear error and saves nothing."""
+import math
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from mmrot_ext.engine import LossGuardHook
+
+from .conftest import MASK_RCNN_CFG, data_options
+
+
+def fake_runner(iteration=7, epoch=1):
+    return SimpleNamespace(iter=iteration, epoch=epoch, work_dir='wd')
+
+
+@pytest.mark.parametrize('bad', [math.nan, math.inf, 2e5])
+def test_loss_guard_names_the_iteration_and_the_bad_terms(bad):
+    hook = LossGuardHook()
+    outputs = dict(loss=torch.tensor(bad), loss_cls=torch.tensor(bad),
+                   loss_bbox=torch.tensor(0.3), acc=torch.tensor(50.0))
+    with pytest.raises(RuntimeError) as err:
+        hook.after_train_iter(fake_runner(), 0, outputs=outputs)
+    message = str(err.value)
+    assert 'diverged at iteration 8 (epoch 2)' in message
+    assert 'loss_cls' in message and 'loss_bbox' not in message
+    fine = dict(loss=torch.tensor(3.0), loss_cls=torch.tensor(3.0))
+    hook.after_train_iter(fake_runner(), 0, outputs=fine)  # no error
+
+
+def test_loss_guard_runs_before_the_checkpoint_hook():
+    from mmengine.hooks import CheckpointHook
+    from mmengine.runner.priority import get_priority
+    assert get_priority(LossGuardHook.priority) < \
+        get_priority(CheckpointHook.priority)
+
+
+def test_training_with_an_exploding_lr_fails_and_saves_nothing(
+        tiny_data, repo_root, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', MASK_RCNN_CFG, '--work-dir',
+         str(tmp_path), *data_options(tiny_data, epochs=3),
+         'optim_wrapper.optimizer.lr=50', 'optim_wrapper.clip_grad=None',
+         'param_scheduler.0.start_factor=1.0'],
+        cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    assert 'training diverged at iteration' in proc.stderr + proc.stdout
+    assert not list(tmp_path.glob('*.pth'))
