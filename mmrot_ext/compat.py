@@ -12,6 +12,9 @@ prevents (``tests/test_compat.py``).
    torch >= 2.6 every checkpoint the Runner saves (it pickles mmengine's
    ``HistoryBuffer``) fails to load. Fixed on mmengine main (#1670),
    unreleased.
+4. mmcv 2.1's ``LoadImageFromFile`` lets a decoder error (cv2's assertion
+   on an empty file, an unreadable path) escape without the file's name, so
+   a training run stops on a bad image nobody can find.
 
 Also checks that mmcv carries its compiled ops and says how to fix it if not.
 """
@@ -76,6 +79,28 @@ def allow_mmengine_checkpoints():
         prefixes='', loader=load_from_local, force=True)
 
 
+def name_unreadable_images():
+    """Errors of mmcv's ``LoadImageFromFile`` name the image file (fix 4).
+
+    Wraps its ``transform``: an exception whose message lacks the path is
+    re-raised as ``OSError('<path>: cannot read image (...)')`` from it.
+    """
+    from mmcv.transforms import LoadImageFromFile
+    original = LoadImageFromFile.transform
+
+    def transform(self, results):
+        try:
+            return original(self, results)
+        except Exception as e:
+            path = str(results.get('img_path'))
+            if path in str(e):
+                raise
+            raise OSError(f'{path}: cannot read image ({type(e).__name__}: '
+                          f'{str(e).strip()})') from e
+
+    LoadImageFromFile.transform = transform
+
+
 def check_mmcv_ops():
     """Raise a clear error if mmcv was installed without compiled ops."""
     try:
@@ -99,4 +124,5 @@ def apply_all():
     restore_collections_sequence()
     import_mmrotate()
     allow_mmengine_checkpoints()
+    name_unreadable_images()
     _applied = True

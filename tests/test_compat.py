@@ -87,6 +87,25 @@ def test_checkpoint_with_history_buffer_needs_fix(tmp_path):
     assert 'loaded 1.5' in out
 
 
+def test_image_decode_errors_name_the_file_only_with_fix(tmp_path):
+    empty = tmp_path / 'empty.jpg'
+    empty.write_bytes(b'')
+    code = """
+        {extra}
+        from mmcv.transforms import LoadImageFromFile
+        try:
+            LoadImageFromFile()(dict(img_path={path!r}))
+        except Exception as e:
+            print('error:', type(e).__name__, e)
+    """
+    rc, out = run_python(code.format(extra='', path=str(empty)))
+    assert rc == 0 and 'error:' in out and str(empty) not in out
+    rc, out = run_python(code.format(extra='import mmrot_ext',
+                                     path=str(empty)))
+    assert rc == 0, out
+    assert f'error: OSError {empty}: cannot read image' in out
+
+
 def test_apply_all_is_idempotent():
     rc, out = run_python("""
         import mmrot_ext

@@ -5,6 +5,7 @@ from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
+from .image_check import find_unreadable_images
 from .validating_coco_api import ValidatingCOCO
 
 
@@ -30,13 +31,18 @@ class CheckedCocoDataset(CocoDataset):
             unusable but whose mask is valid, with both recomputed from the
             mask (rotated configs: their boxes come from the masks).
             Defaults to False.
+        verify_images (bool | None): decode every image once when the
+            dataset is built (in parallel, with a progress bar) and fail
+            listing each unreadable, empty or corrupt one. None (default):
+            for training datasets (``test_mode=False``) with local files.
     """
 
     def __init__(self, *args, on_invalid='raise', check_files=True,
-                 boxes_from_masks=False, **kwargs):
+                 boxes_from_masks=False, verify_images=None, **kwargs):
         self.on_invalid = on_invalid
         self.check_files = check_files
         self.boxes_from_masks = boxes_from_masks
+        self.verify_images = verify_images
         super().__init__(*args, **kwargs)
 
     def COCOAPI(self, annotation_file):  # noqa: N802 (mmdet's hook name)
@@ -60,6 +66,25 @@ class CheckedCocoDataset(CocoDataset):
                 f'{len(self.metainfo["classes"])} classes; filter_cfg='
                 f'{self.filter_cfg})', logger='current')
         return kept
+
+    def load_data_list(self):
+        """mmdet's data list, its images decoded once if asked."""
+        data_list = super().load_data_list()
+        verify = self.verify_images
+        if verify is None:
+            verify = not self.test_mode and self.backend_args is None
+        if verify:
+            print_log(f'{self.ann_file}: decoding {len(data_list)} images '
+                      f'once (verify_images=False skips this)',
+                      logger='current')
+            bad = find_unreadable_images([d['img_path'] for d in data_list])
+            if bad:
+                listed = '\n  '.join(f'{p}: {why}' for p, why in bad[:20])
+                more = f'\n  ... and {len(bad) - 20} more' \
+                    if len(bad) > 20 else ''
+                raise ValueError(f'{self.ann_file}: {len(bad)} unreadable '
+                                 f'image(s):\n  {listed}{more}')
+        return data_list
 
     def parse_data_info(self, raw_data_info):
         data_info = super().parse_data_info(raw_data_info)

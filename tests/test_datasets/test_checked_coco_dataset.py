@@ -126,16 +126,55 @@ def test_missing_image_file(dataset_dir, coco):
         build(dataset_dir, coco)
 
 
-def test_corrupt_image_names_the_file(dataset_dir, coco):
-    bad = copy.deepcopy(coco)
-    corrupt = dataset_dir / 'train' / 'corrupt.jpg'
-    corrupt.write_bytes(
-        (dataset_dir / 'train' / '000000.jpg').read_bytes()[:300])
-    bad['images'][0]['file_name'] = 'train/corrupt.jpg'
-    dataset, _ = build(dataset_dir, bad)
+@pytest.fixture
+def bad_images(dataset_dir, coco):
+    """The annotation file with image 0 truncated, 1 empty, 2 corrupt
+    mid-stream (libjpeg decodes it to garbage, warning on stderr)."""
+    data = (dataset_dir / 'train' / '000000.jpg').read_bytes()
+    half = len(data) // 2
+    files = {
+        'truncated.jpg': data[:half],
+        'empty.jpg': b'',
+        'corrupt.jpg': data[:half] + bytes(range(200)) + data[half + 200:],
+    }
+    for img, (name, content) in zip(coco['images'], files.items()):
+        (dataset_dir / 'train' / name).write_bytes(content)
+        img['file_name'] = f'train/{name}'
+    return coco
+
+
+def test_unreadable_images_are_listed_when_the_dataset_is_built(
+        dataset_dir, bad_images):
+    with pytest.raises(ValueError) as err:
+        build(dataset_dir, bad_images)
+    text = str(err.value)
+    assert 'bad.json: 3 unreadable image(s)' in text
+    assert 'truncated.jpg: cannot be decoded' in text
+    assert 'empty.jpg: is empty (0 bytes)' in text
+    assert 'corrupt.jpg: is corrupt (Corrupt JPEG data' in text
+
+
+def test_unverified_bad_images_name_the_file_when_loaded(dataset_dir,
+                                                         bad_images):
+    dataset, _ = build(dataset_dir, bad_images, verify_images=False)
     with pytest.raises(AssertionError,
-                       match=r'failed to load image: .*train/corrupt\.jpg'):
+                       match=r'failed to load image: .*train/truncated\.jpg'):
         dataset[0]
+    with pytest.raises(OSError, match=r'train/empty\.jpg: cannot read image'):
+        dataset[1]
+    # test datasets are not verified unless asked
+    dataset, _ = build(dataset_dir, bad_images, test_mode=True)
+    assert len(dataset) == 3
+
+
+def test_image_check_runs_in_parallel_processes(dataset_dir):
+    from mmrot_ext.datasets.image_check import find_unreadable_images
+    good = sorted(str(p) for p in (dataset_dir / 'train').glob('00000*.jpg'))
+    paths = good * 40
+    paths[50] = str(dataset_dir / 'train' / 'missing.jpg')
+    found = find_unreadable_images(paths, nproc=2, min_per_process=16)
+    assert found == [(paths[50], 'cannot be read (No such file or '
+                      'directory)')]
 
 
 def test_warn_mode_drops_and_lists_bad_annotations(dataset_dir, coco):
