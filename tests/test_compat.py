@@ -2,6 +2,8 @@
 
 Every case runs in a fresh interpreter, since the fixes are process-wide.
 """
+import contextlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -104,6 +106,69 @@ def test_image_decode_errors_name_the_file_only_with_fix(tmp_path):
                                      path=str(empty)))
     assert rc == 0, out
     assert f'error: OSError {empty}: cannot read image' in out
+
+
+def alive(pid):
+    """Whether a process runs (a zombie waiting to be reaped does not)."""
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+WORKER_CODE = """
+    import ctypes, os, sys, time
+    {extra}
+    from mmengine.runner import Runner
+
+    class PDeathSig:
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            sig = ctypes.c_int()
+            ctypes.CDLL(None).prctl(2, ctypes.byref(sig), 0, 0, 0)
+            return os.getpid(), sig.value
+
+    loader = Runner.build_dataloader(
+        dict(dataset=PDeathSig(), batch_size=1, num_workers=2,
+             persistent_workers=True, collate_fn=dict(type='pseudo_collate'),
+             sampler=dict(type='DefaultSampler', shuffle=False)), seed=0)
+    for batch in loader:
+        print('worker', batch[0][0], batch[1][0], flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'),
+                    reason='PR_SET_PDEATHSIG is Linux-only; fix 5 is a no-op '
+                    'elsewhere')
+@pytest.mark.parametrize('fixed', [False, True])
+def test_loader_workers_die_with_a_killed_parent_only_with_fix(fixed):
+    import signal
+    import subprocess
+    import time
+    code = textwrap.dedent(WORKER_CODE.format(
+        extra='import mmrot_ext' if fixed else ''))
+    proc = subprocess.Popen([sys.executable, '-c', code],
+                            stdout=subprocess.PIPE, text=True)
+    lines = [proc.stdout.readline().split() for _ in range(4)]
+    workers = {int(line[1]) for line in lines}
+    signals = {int(line[2]) for line in lines}
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(workers) == 2
+    assert signals == ({signal.SIGKILL} if fixed else {0})
+    if fixed:
+        deadline = time.time() + 10
+        while any(map(alive, workers)) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not any(map(alive, workers))
+    else:
+        for pid in workers:  # clean up the leak this test demonstrates
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_apply_all_is_idempotent():
