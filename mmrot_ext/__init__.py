@@ -6,6 +6,7 @@ from . import compat
 compat.apply_all()
 
 from . import (  # noqa: E402,F401
+    apis,
     datasets,
     engine,
     evaluation,

@@ -98,7 +98,38 @@ def test_image_demo_writes_png_with_masks(trained_mask_rcnn, tiny_data,
     assert vis.shape == (128, 128, 3)
     # masks and boxes are painted over the input
     assert np.abs(vis.astype(int) - cv2.imread(str(image))).mean() > 1.0
-    assert list((tmp_path / 'preds').glob('*.json'))
+    assert (tmp_path / 'preds' / '000001.json').is_file()
+
+
+def test_image_demo_folder_reports_bad_files_and_keeps_going(
+        trained_mask_rcnn, tiny_data, repo_root, tmp_path):
+    import subprocess
+    import sys
+
+    import cv2
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    bgr = cv2.imread(str(tiny_data / 'val' / '000001.jpg'))
+    cv2.imwrite(str(folder / 'a.jpg'), bgr)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.uint16) * 16
+    cv2.imwrite(str(folder / 'a.png'), gray)  # 12-bit data, 16-bit file
+    cv2.imwrite(str(folder / 'b.tif'), bgr)
+    (folder / 'bad.jpg').write_bytes(b'')
+    (folder / 'notes.txt').write_text('not an image')
+    proc = subprocess.run(
+        [sys.executable, 'demo/image_demo.py', str(folder), MASK_RCNN_CFG,
+         '--weights', str(trained_mask_rcnn / 'epoch_6.pth'), '--out-dir',
+         str(tmp_path / 'out'), '--pred-score-thr', '0.0'],
+        cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert 'skipping 1 file(s) that are not images' in proc.stdout
+    assert '1 of 4 image(s) could not be read' in proc.stderr
+    assert 'bad.jpg: file is empty' in proc.stderr
+    assert '12-bit values scaled to 8 bits' in proc.stderr
+    vis = sorted(p.name for p in (tmp_path / 'out' / 'vis').iterdir())
+    assert vis == ['a_jpg.png', 'a_png.png', 'b.png']
+    preds = sorted(p.name for p in (tmp_path / 'out' / 'preds').iterdir())
+    assert preds == ['a_jpg.json', 'a_png.json', 'b.json']
 
 
 def test_test_tool_rejects_a_checkpoint_of_another_model(
