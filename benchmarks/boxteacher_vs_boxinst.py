@@ -14,14 +14,11 @@ BoxInst 30.7 mask AP, close to full supervision (CondInst ~36); our bar:
 BoxTeacher above BoxInst and at least 85 % of CondInst's mask AP.
 """
 import argparse
-import os
 import os.path as osp
-import platform
 import subprocess
 import sys
-import time
 
-from report import write_report
+from report import run_info, write_report
 from train_test import REPO, test, train, train_seconds_per_iter
 
 CONFIGS = 'projects/BoxTeacher/configs/'
@@ -121,10 +118,7 @@ def main():
     ensure_data(args)
     work = osp.join(REPO, args.work_dir)
     report = dict(
-        command='python benchmarks/boxteacher_vs_boxinst.py ' +
-        ' '.join(sys.argv[1:]),
-        date=time.strftime('%Y-%m-%d'),
-        machine=f'{platform.machine()}, {os.cpu_count()} cores, no GPU',
+        **run_info(),
         dataset=f'{args.data_root} ({args.preset} preset, {args.num_train} '
         'train / '
         f'{args.num_test} test images, seed 0)',

@@ -16,13 +16,11 @@ stays within 1 mAP, double picks fall as p rises.
 import argparse
 import os
 import os.path as osp
-import platform
 import subprocess
 import sys
-import time
 
 import train_test
-from report import write_report
+from report import run_info, write_report
 
 REPO = train_test.REPO
 CONFIGS = 'projects/LatentMaskRCNN/configs/'
@@ -129,10 +127,7 @@ def main():
     ensure_data(args)
     work = osp.join(REPO, args.work_dir)
     report = dict(
-        command='python benchmarks/latent_vs_mask_rcnn.py ' +
-        ' '.join(sys.argv[1:]),
-        date=time.strftime('%Y-%m-%d'),
-        machine=f'{platform.machine()}, {os.cpu_count()} cores, no GPU',
+        **run_info(),
         dataset=f'{args.data_root} (ambiguous bag scenes, {args.num_train} '
         f'train / {args.num_test} test images, seed 0)',
         epochs=args.epochs, num_samples=args.num_samples, rows={}, sweep={})

@@ -17,9 +17,7 @@ import gc
 import json
 import os
 import os.path as osp
-import platform
 import statistics
-import sys
 import time
 
 import numpy as np
@@ -39,7 +37,7 @@ from mmrot_ext.evaluation.places_eval import (
     summarize,
 )
 from mmrot_ext.testing import jittered_mask_predictions
-from report import write_report
+from report import run_info, write_report
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -113,10 +111,7 @@ def main():
     ref_stats = summarize(precision, recall, iou_thrs)
 
     report = dict(
-        command='python benchmarks/places_eval_speed.py ' +
-        ' '.join(sys.argv[1:]),
-        date=time.strftime('%Y-%m-%d'),
-        machine=f'{platform.machine()}, {os.cpu_count()} cores, no GPU',
+        **run_info(),
         images=len(gt['images']), gt_instances=len(gt['annotations']),
         predictions=len(preds),
         converter_seconds=None if convert_s is None else round(convert_s, 1),

@@ -2,6 +2,9 @@
 import json
 import os
 import os.path as osp
+import platform
+import sys
+import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -16,3 +19,14 @@ def write_report(out, report, markdown):
     with open(path + '.md', 'w') as f:
         f.write(markdown)
     print(markdown)
+
+
+def run_info():
+    """``command`` (as typed), ``date`` and ``machine`` of this run."""
+    import torch
+    script = osp.relpath(osp.abspath(sys.argv[0]), REPO)
+    return dict(
+        command=' '.join(['python', script, *sys.argv[1:]]),
+        date=time.strftime('%Y-%m-%d'),
+        machine=f'{platform.machine()}, {os.cpu_count()} cores, torch '
+        f'{torch.__version__}, no GPU')

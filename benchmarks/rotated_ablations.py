@@ -15,12 +15,9 @@ benchmarks/results/.
 import argparse
 import os
 import os.path as osp
-import platform
-import sys
-import time
 
 import torch
-from report import write_report
+from report import run_info, write_report
 from rotated_vs_axis_aligned import (CLASSES, MODELS, REPO, ensure_data,
                                      evaluate, fmt, proposal_recall, train)
 
@@ -107,11 +104,7 @@ def main():
     torch.set_num_threads(os.cpu_count() or 1)
     ensure_data(args)
     report = dict(
-        command='python benchmarks/rotated_ablations.py ' +
-        ' '.join(sys.argv[1:]),
-        date=time.strftime('%Y-%m-%d'),
-        machine=f'{platform.machine()}, {os.cpu_count()} cores, torch '
-        f'{torch.__version__}, no GPU',
+        **run_info(),
         config=CFG,
         schedule=f'{args.data_root}: first {args.train_images} training '
         f'images, {args.epochs} epochs (learning rate x0.1 for the last), '

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,7 @@ import time
 import numpy as np
 import psutil
 import torch
-from report import write_report
+from report import run_info, write_report
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MODELS = {
@@ -412,11 +411,7 @@ def main():
                        'instances_train.json')) as f:
         train_images = len(json.load(f)['images'])
     report = dict(
-        command='python benchmarks/rotated_vs_axis_aligned.py ' +
-        ' '.join(sys.argv[1:]),
-        date=time.strftime('%Y-%m-%d'),
-        machine=f'{platform.machine()}, {os.cpu_count()} cores, torch '
-        f'{torch.__version__}, no GPU',
+        **run_info(),
         dataset=f'{args.data_root} (dense preset, '
         f'{min(train_images, args.train_images or train_images)} train / '
         f'{args.num_test} test images, seed 0)',
