@@ -104,13 +104,16 @@ def build_cfg(args):
 def check_weights_fit(runner, args):
     """Stop, naming the config, the checkpoint and the first differences,
     when the checkpoint's weights do not fit the model (mmengine would load
-    what fits, warn, and evaluate the rest at random)."""
-    if args.allow_partial:
-        return
+    what fits, warn, and evaluate the rest at random), unless
+    ``--allow-partial``; an unreadable checkpoint stops either way."""
     model = runner.model.module if is_model_wrapper(runner.model) else \
         runner.model
-    ckpt = torch.load(args.checkpoint, map_location='cpu', mmap=True,
-                      weights_only=False)
+    try:
+        ckpt = torch.load(args.checkpoint, map_location='cpu', mmap=True,
+                          weights_only=False)
+    except Exception as e:  # noqa: BLE001  (any unpickling failure)
+        raise SystemExit(f'{args.checkpoint}: unreadable checkpoint '
+                         f'({type(e).__name__}: {e})') from None
     theirs = {re.sub(r'^module\.', '', k): v
               for k, v in ckpt.get('state_dict', ckpt).items()}
     ours = model.state_dict()
@@ -123,7 +126,7 @@ def check_weights_fit(runner, args):
         f'{tuple(v.shape)} in the model: {k}' for k, v in ours.items()
         if k in theirs and tuple(theirs[k].shape) != tuple(v.shape)
     ]
-    if problems:
+    if problems and not args.allow_partial:
         raise SystemExit(
             f'{args.checkpoint} does not fit the model of {args.config} '
             f'({len(problems)} difference(s)):\n  ' +

@@ -133,7 +133,7 @@ def test_image_demo_folder_reports_bad_files_and_keeps_going(
 
 
 def test_test_tool_rejects_a_checkpoint_of_another_model(
-        trained_mask_rcnn, repo_root, load_tool):
+        trained_mask_rcnn, repo_root, load_tool, tmp_path):
     from types import SimpleNamespace
 
     from mmdet.registry import MODELS
@@ -157,3 +157,9 @@ def test_test_tool_rejects_a_checkpoint_of_another_model(
     tool.check_weights_fit(runner(ms_cfg), args)
     tool.check_weights_fit(runner(MASK_RCNN_CFG),
                            tool.parse_args([MASK_RCNN_CFG, ckpt]))
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    with pytest.raises(SystemExit, match=r'empty\.pth: unreadable '
+                       r'checkpoint'):
+        tool.check_weights_fit(runner(MASK_RCNN_CFG), tool.parse_args(
+            [MASK_RCNN_CFG, str(empty), '--allow-partial']))
