@@ -66,10 +66,10 @@ def build_cfg(args):
         cfg.auto_scale_lr.enable = True
     if cfg.train_cfg.get('type') == 'EpochBasedTrainLoop':
         cfg.train_cfg.type = 'ExactResumeEpochBasedTrainLoop'
-    hooks = cfg.setdefault('custom_hooks', [])
+    hooks = list(cfg.get('custom_hooks', []))
     if not any(h.get('type') in ('LossGuardHook', 'CheckInvalidLossHook')
                for h in hooks):
-        hooks.append(dict(type='LossGuardHook'))
+        cfg.custom_hooks = hooks + [dict(type='LossGuardHook')]
     if args.resume == 'auto':
         ckpt = find_resume_checkpoint(cfg.work_dir)
         if ckpt is None and not args.allow_fresh_start:
