@@ -14,8 +14,6 @@ import os
 import os.path as osp
 import re
 
-import torch
-
 from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.evaluation import DumpDetResults
 from mmengine.config import DictAction
@@ -24,8 +22,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
-from mmrot_ext.engine import (close_distributed, load_tool_config,
-                              setup_cpu_distributed)
+from mmrot_ext.engine import (close_distributed, load_checkpoint_lazily,
+                              load_tool_config, setup_cpu_distributed)
 
 EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox')
 
@@ -109,11 +107,9 @@ def check_weights_fit(runner, args):
     model = runner.model.module if is_model_wrapper(runner.model) else \
         runner.model
     try:
-        ckpt = torch.load(args.checkpoint, map_location='cpu', mmap=True,
-                          weights_only=False)
-    except Exception as e:  # noqa: BLE001  (any unpickling failure)
-        raise SystemExit(f'{args.checkpoint}: unreadable checkpoint '
-                         f'({type(e).__name__}: {e})') from None
+        ckpt = load_checkpoint_lazily(args.checkpoint)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
     theirs = {re.sub(r'^module\.', '', k): v
               for k, v in ckpt.get('state_dict', ckpt).items()}
     ours = model.state_dict()

@@ -5,11 +5,13 @@ from .cpu_distributed import (
 )
 from .exact_resume_loop import ExactResumeEpochBasedTrainLoop
 from .loss_guard_hook import LossGuardHook
-from .resume import find_resume_checkpoint, read_checkpoint_meta
+from .resume import (find_resume_checkpoint, load_checkpoint_lazily,
+                     read_checkpoint_meta)
 from .tool_config import load_tool_config
 
 __all__ = [
     'DeviceAwareDistributedDataParallel', 'ExactResumeEpochBasedTrainLoop',
     'LossGuardHook', 'close_distributed', 'find_resume_checkpoint',
-    'load_tool_config', 'read_checkpoint_meta', 'setup_cpu_distributed'
+    'load_checkpoint_lazily', 'load_tool_config', 'read_checkpoint_meta',
+    'setup_cpu_distributed'
 ]

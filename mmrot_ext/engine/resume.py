@@ -1,15 +1,30 @@
 """Find the checkpoint a ``--resume`` run continues from."""
 import glob
-import os
 import os.path as osp
 import warnings
 
 import torch
 
 
+def load_checkpoint_lazily(path):
+    """A checkpoint file's contents on the CPU, its tensors memory-mapped
+    (not read) where the file format allows; old non-zip files are loaded.
+
+    Raises:
+        ValueError: naming the file, when it cannot be unpickled.
+    """
+    for mmap in (True, False):  # old (non-zip) files cannot be mapped
+        try:
+            return torch.load(path, map_location='cpu', mmap=mmap,
+                              weights_only=False)
+        except Exception as e:  # noqa: BLE001  (any unpickling failure)
+            error = f'{type(e).__name__}: {e}'
+    raise ValueError(f'{path}: unreadable checkpoint ({error})')
+
+
 def read_checkpoint_meta(path):
     """The ``meta`` dict of an mmengine checkpoint, read without loading the
-    tensors (memory-mapped) where the file format allows.
+    tensors where the file format allows.
 
     Raises:
         ValueError: naming the file, when it is empty, truncated or not an
@@ -17,16 +32,7 @@ def read_checkpoint_meta(path):
     """
     if osp.getsize(path) == 0:
         raise ValueError(f'{path}: checkpoint file is empty (0 bytes)')
-    errors = []
-    for mmap in (True, False):  # old (non-zip) files cannot be mapped
-        try:
-            ckpt = torch.load(path, map_location='cpu', mmap=mmap,
-                              weights_only=False)
-            break
-        except Exception as e:  # noqa: BLE001  (any unpickling failure)
-            errors.append(f'{type(e).__name__}: {e}')
-    else:
-        raise ValueError(f'{path}: unreadable checkpoint ({errors[-1]})')
+    ckpt = load_checkpoint_lazily(path)
     if not isinstance(ckpt, dict) or 'state_dict' not in ckpt or \
             'iter' not in ckpt.get('meta', {}):
         raise ValueError(f'{path}: not a training checkpoint (no state_dict '
