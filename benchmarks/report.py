@@ -29,4 +29,6 @@ def run_info():
         command=' '.join(['python', script, *sys.argv[1:]]),
         date=time.strftime('%Y-%m-%d'),
         machine=f'{platform.machine()}, {os.cpu_count()} cores, torch '
-        f'{torch.__version__}, no GPU')
+        f'{torch.__version__}, ' +
+        (torch.cuda.get_device_name(0) if torch.cuda.is_available() else
+         'no GPU'))

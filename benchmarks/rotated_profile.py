@@ -1,9 +1,11 @@
 """Where the time goes: Rotated MS R-CNN vs MS R-CNN, per stage.
 
     python benchmarks/rotated_profile.py [--steps 5] [--images 10] \
-        [--checkpoints ROTATED.pth AXIS_ALIGNED.pth]
+        [--checkpoints ROTATED.pth AXIS_ALIGNED.pth] \
+        [--configs ROTATED.py AXIS_ALIGNED.py] [--device cuda]
 
-Builds both cpu-tiny dense models from their configs, with trained weights
+Builds both models from their configs (default: the cpu-tiny dense Rotated
+MS R-CNN and MS R-CNN), on ``--device``, with trained weights
 from ``--checkpoints`` (e.g. the last checkpoints of
 ``rotated_vs_axis_aligned.py``; without them the weights are random, and the
 proposal NMS and mask-head costs, which depend on the scores, are not
@@ -15,6 +17,8 @@ proposal NMS, RoI assignment, RoI pooling, heads, mask targets, backward,
 is attributed to its stage (``torch.profiler`` ran out of memory here: the
 rotated IoU wrapper makes millions of tiny ATen calls per step). Reports
 milliseconds per step / image per stage for both models with the ratio.
+On CUDA each timer synchronises the device at both ends, so stages get
+their own kernels' time (and the syncs cost a little).
 Writes JSON and markdown to benchmarks/results/. Run it alone.
 """
 import argparse
@@ -49,6 +53,7 @@ STAGES = [
 ]
 TOTALS = ('train step', 'backward', 'optimizer step', 'test image')
 SECONDS = defaultdict(float)  # label -> inclusive wall time
+SYNC = [lambda: None]  # torch.cuda.synchronize when profiling on CUDA
 
 
 def timed(name):
@@ -56,10 +61,12 @@ def timed(name):
     def wrap(fn):
         @functools.wraps(fn)
         def wrapped(*args, **kwargs):
+            SYNC[0]()
             start = time.perf_counter()
             try:
                 return fn(*args, **kwargs)
             finally:
+                SYNC[0]()
                 SECONDS[name] += time.perf_counter() - start
         return wrapped
     return wrap
@@ -73,6 +80,11 @@ def parse_args():
     parser.add_argument('--checkpoints', nargs=2,
                         metavar=('ROTATED', 'AXIS_ALIGNED'),
                         help='trained weights of the two models')
+    parser.add_argument('--configs', nargs=2,
+                        metavar=('ROTATED', 'AXIS_ALIGNED'),
+                        default=[MODELS['Rotated MS R-CNN'],
+                                 MODELS['MS R-CNN']])
+    parser.add_argument('--device', default='cpu')
     parser.add_argument('--out', default='benchmarks/results/rotated_profile')
     return parser.parse_args()
 
@@ -82,7 +94,7 @@ def label(obj, attr, name):
     setattr(obj, attr, timed(name)(getattr(obj, attr)))
 
 
-def build(cfg_path, data_root, ckpt=None):
+def build(cfg_path, data_root, ckpt=None, device='cpu'):
     """Model (weights from ``ckpt`` if given) with labelled stages, and
     train / test batches."""
     from mmengine.config import Config
@@ -95,7 +107,8 @@ def build(cfg_path, data_root, ckpt=None):
     cfg = Config.fromfile(osp.join(REPO, cfg_path))
     init_default_scope(cfg.default_scope)
     torch.manual_seed(0)
-    model = REGISTRY.build(cfg.model)
+    cfg.model.backbone.init_cfg = None  # no pretrained download
+    model = REGISTRY.build(cfg.model).to(device)
     if ckpt:
         from mmengine.runner import load_checkpoint
         load_checkpoint(model, ckpt, map_location='cpu', strict=True,
@@ -170,6 +183,8 @@ def markdown(report):
 def main():
     args = parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
+    if args.device.startswith('cuda'):
+        SYNC[0] = torch.cuda.synchronize
     weights = 'trained weights (' + ', '.join(args.checkpoints) + ')' \
         if args.checkpoints else 'random weights (costs that depend on ' \
         'scores, proposal NMS and the mask heads, are not representative)'
@@ -179,8 +194,10 @@ def main():
         'totals. '
         f'Models with {weights}.'), models={})
     ckpts = args.checkpoints or (None, None)
-    for name, ckpt in zip(('Rotated MS R-CNN', 'MS R-CNN'), ckpts):
-        model, batches, items = build(MODELS[name], args.data_root, ckpt)
+    names = ('Rotated MS R-CNN', 'MS R-CNN')
+    for name, cfg_path, ckpt in zip(names, args.configs, ckpts):
+        model, batches, items = build(cfg_path, args.data_root, ckpt,
+                                      args.device)
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
         model.train()
         for batch in batches[:2]:
@@ -193,7 +210,7 @@ def main():
         test = profile(lambda i: test_image(model, i),
                        items[2:2 + args.images])
         report['models'][name] = dict(
-            config=MODELS[name],
+            config=cfg_path,
             train=dict(stages=train), test=dict(stages=test))
         print(name, train.get('train step'), test.get('test image'),
               flush=True)

@@ -232,7 +232,9 @@ def proposal_recall(cfg_path, ckpt, args, options=None, split='test'):
     Rotated proposals are matched to the GT rboxes by rotated IoU,
     axis-aligned ones to the GT boxes by box IoU.
     """
-    from mmcv.ops import bbox_overlaps, box_iou_rotated
+    from mmcv.ops import bbox_overlaps
+
+    from mmrot_ext.structures import sparse_rbox_overlaps
     model, cfg = load_model(cfg_path, ckpt, options)
     with open(osp.join(REPO, args.data_root, 'annotations',
                        f'instances_{split}.json')) as f:
@@ -255,7 +257,7 @@ def proposal_recall(cfg_path, ckpt, args, options=None, split='test'):
                 continue
             if proposals.size(1) == 5:
                 gt = torch.tensor([a['rbox'] for a in anns])
-                ious = box_iou_rotated(gt, proposals)
+                ious = sparse_rbox_overlaps(gt, proposals)
             else:
                 gt = torch.tensor([a['bbox'] for a in anns]).float()
                 gt[:, 2:] += gt[:, :2]

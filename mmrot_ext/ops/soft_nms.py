@@ -2,11 +2,14 @@
 
 Greedy as in Bodla et al. (and Rotated Mask R-CNN's CPU op): take the highest
 score, decay the scores of the rest by their IoU with it, drop those below
-``min_score``, repeat. The IoUs come once, as a matrix, from mmcv's ops
-(``bbox_overlaps``; ``box_iou_rotated`` on the pairs that
-``sparse_rbox_overlaps`` cannot rule out); each step is then one vectorised
-row update. mmcv's own ``soft_nms`` handles only (N, 4); on those it gives
-the same result.
+``min_score``, repeat. mmcv's own ``soft_nms`` handles only (N, 4) on the
+CPU; on those it gives the same result.
+
+Devices: rotated boxes on the CPU go to the compiled kernel (exact float64
+IoUs, one call). Everything else (axis-aligned boxes, CUDA tensors) takes
+the IoU matrix once (mmcv's ``bbox_overlaps`` or ``sparse_rbox_overlaps``)
+and runs one vectorised row update per step: a fixed number of steps with
+no host sync on CUDA, stopping early on the CPU.
 
 Configs select it by name, like mmdet's ``nms=dict(type=...)``:
 ``nms=dict(type='soft_nms_rotated', method='linear', iou_threshold=0.5,
@@ -16,7 +19,8 @@ sigma=0.5, min_score=0.05)``; heads pass their test_cfg through
 import torch
 from mmcv.ops import bbox_overlaps
 
-from mmrot_ext.structures import sparse_rbox_overlaps
+from mmrot_ext.structures import (prepared_rboxes, rbox_kernel,
+                                  sparse_rbox_overlaps)
 
 from .nms_rotated import fast_nms_rotated
 
@@ -60,26 +64,40 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, min_score=1e-3,
         raise ValueError(f'soft_nms needs boxes (N, 4) or (N, 5) and scores '
                          f'(N, ), got {tuple(boxes.shape)} and '
                          f'{tuple(scores.shape)}')
-    boxes = boxes.float()
-    decayed = scores.float().clone()
-    alive = decayed >= min_score
+    if boxes.size(1) == 5 and boxes.device.type == 'cpu':
+        keep, kept = rbox_kernel.soft_nms(
+            prepared_rboxes(boxes), scores.double().contiguous(), method,
+            iou_threshold, sigma, min_score)
+        return torch.cat([boxes[keep].float(), kept.float()[:, None]],
+                         dim=1), keep
+    return _soft_nms_by_rows(boxes.float(), scores.float(), iou_threshold,
+                             sigma, min_score, method, offset)
+
+
+def _soft_nms_by_rows(boxes, scores, iou_threshold, sigma, min_score, method,
+                      offset):
+    """:func:`soft_nms` on the boxes' device, one row update per step."""
+    index = (scores >= min_score).nonzero(as_tuple=True)[0]
+    live, decayed = boxes[index], scores[index]
     # IoUs at or below the threshold do not decay 'linear' / 'naive' scores
     prune = iou_threshold if method != 'gaussian' else 0.0
-    index = alive.nonzero(as_tuple=True)[0]
-    live = boxes[index]
     if len(index) <= MATRIX_LIMIT:
         matrix = _ious(live, live, offset, prune)
         iou_row = matrix.__getitem__
     else:
         def iou_row(i):
-            return _ious(live[i:i + 1], live, offset, prune)[0]
+            return _ious(live[i][None], live, offset, prune)[0]
 
-    decayed, alive = decayed[index], torch.ones(len(index), dtype=torch.bool)
-    keep, kept_scores = [], []
-    while bool(alive.any()):
-        i = int(torch.where(alive, decayed, decayed.new_tensor(-1.0)).argmax())
-        keep.append(i)
-        kept_scores.append(decayed[i])
+    n = len(index)
+    alive = torch.ones(n, dtype=torch.bool, device=boxes.device)
+    picks = index.new_zeros(n)
+    picked_scores = decayed.new_zeros(n)
+    picked_alive = torch.zeros_like(alive)
+    steps = 0
+    for step in range(n):
+        i = torch.where(alive, decayed, decayed.new_tensor(-1.0)).argmax()
+        picks[step], picked_scores[step] = i, decayed[i]
+        picked_alive[step] = alive[i]
         alive[i] = False
         iou = iou_row(i)
         if method == 'linear':
@@ -91,10 +109,13 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, min_score=1e-3,
             weight = (iou <= iou_threshold).float()
         decayed = torch.where(alive, decayed * weight, decayed)
         alive &= decayed >= min_score
-    keep = index[torch.tensor(keep, dtype=torch.long)]
-    new_scores = torch.stack(kept_scores) if kept_scores else \
-        decayed.new_zeros(0)
-    dets = torch.cat([boxes[keep], new_scores[:, None]], dim=1)
+        steps = step + 1
+        if boxes.device.type == 'cpu' and not bool(alive.any()):
+            break
+    valid = picked_alive[:steps]
+    keep = index[picks[:steps][valid]]
+    dets = torch.cat([boxes[keep], picked_scores[:steps][valid, None]],
+                     dim=1)
     return dets, keep
 
 

@@ -1,13 +1,15 @@
 from .mask_rbox import mask_to_rbox, masks_to_rboxes, regularize_le90
 from .rbox_jitter import jitter_rboxes
-from .rbox_overlaps import (rbox_envelopes, rbox_iou_upper_bound,
-                            sparse_rbox_overlaps)
+from .rbox_overlaps import (prepared_rboxes, rbox_envelopes,
+                            rbox_intersection_areas, rbox_iou_upper_bound,
+                            rbox_overlaps_aligned, sparse_rbox_overlaps)
 from .rotated_mask_ops import (crop_masks_to_rboxes, paste_masks_from_rboxes,
                                points_in_rboxes, rbox_frame_grid)
 
 __all__ = [
     'crop_masks_to_rboxes', 'jitter_rboxes', 'mask_to_rbox', 'masks_to_rboxes',
-    'paste_masks_from_rboxes', 'points_in_rboxes', 'rbox_envelopes',
-    'rbox_frame_grid',
-    'rbox_iou_upper_bound', 'regularize_le90', 'sparse_rbox_overlaps'
+    'paste_masks_from_rboxes', 'points_in_rboxes', 'prepared_rboxes',
+    'rbox_envelopes', 'rbox_frame_grid', 'rbox_intersection_areas',
+    'rbox_iou_upper_bound', 'rbox_overlaps_aligned', 'regularize_le90',
+    'sparse_rbox_overlaps'
 ]

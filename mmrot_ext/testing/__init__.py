@@ -1,5 +1,11 @@
 """Helpers that make test and benchmark inputs (used by tests/ and
 benchmarks/, not by training)."""
+from .dense_scene_boxes import config_anchors, dense_scene_gt_rboxes
 from .mask_predictions import jittered_mask_predictions, mask_to_rle
+from .rbox_reference import (exact_greedy_nms, exact_rbox_overlaps,
+                             rbox_polygons)
 
-__all__ = ['jittered_mask_predictions', 'mask_to_rle']
+__all__ = [
+    'config_anchors', 'dense_scene_gt_rboxes', 'exact_greedy_nms', 'exact_rbox_overlaps', 'jittered_mask_predictions',
+    'mask_to_rle', 'rbox_polygons'
+]

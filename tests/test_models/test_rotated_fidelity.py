@@ -234,7 +234,7 @@ def test_maskiou_targets_binarise_at_probability_0_5():
 @pytest.mark.parametrize('path', MASK_CONFIGS)
 def test_plain_rotated_mask_rcnn_uses_hard_rotated_nms(path):
     rcnn = load(path).model.test_cfg.rcnn
-    assert rcnn.nms == dict(type='nms_rotated', iou_threshold=0.5)
+    assert rcnn.nms == dict(type='fast_nms_rotated', iou_threshold=0.5)
     assert rcnn.mask_rbox_scale == 1.05
 
 

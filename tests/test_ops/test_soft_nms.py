@@ -3,17 +3,9 @@ import math
 import pytest
 import torch
 from mmcv.ops import soft_nms as mmcv_soft_nms
-from shapely.geometry import Polygon
 
 from mmrot_ext.ops import resolve_nms_cfg, soft_nms, soft_nms_rotated
-
-
-def corners(box):
-    cx, cy, w, h, t = box
-    c, s = math.cos(t), math.sin(t)
-    return [(cx + dx * c - dy * s, cy + dx * s + dy * c)
-            for dx, dy in ((w / 2, h / 2), (w / 2, -h / 2),
-                           (-w / 2, -h / 2), (-w / 2, h / 2))]
+from mmrot_ext.testing import exact_rbox_overlaps
 
 
 def naive_iou(a, b):
@@ -21,9 +13,7 @@ def naive_iou(a, b):
     if len(a) == 4:
         a = [(a[0] + a[2]) / 2, (a[1] + a[3]) / 2, a[2] - a[0], a[3] - a[1], 0]
         b = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1], 0]
-    pa, pb = Polygon(corners(a)), Polygon(corners(b))
-    inter = pa.intersection(pb).area
-    return inter / (pa.area + pb.area - inter)
+    return float(exact_rbox_overlaps([a], [b])[0, 0])
 
 
 def naive_soft_nms(boxes, scores, iou_threshold, sigma, min_score, method):
@@ -124,16 +114,32 @@ def test_config_name_resolves_for_mmcv_batched_nms():
     assert sorted(keep.tolist()) == [0, 2]
 
 
-def test_row_at_a_time_path_equals_matrix_path(monkeypatch):
+@pytest.mark.parametrize('matrix_limit', [4096, 10])
+def test_device_path_equals_the_kernel(monkeypatch, matrix_limit):
+    """The row-update path (CUDA tensors, as a matrix or a row at a time)
+    keeps what the CPU kernel keeps."""
     import importlib
     soft_nms_module = importlib.import_module('mmrot_ext.ops.soft_nms')
+    monkeypatch.setattr(soft_nms_module, 'MATRIX_LIMIT', matrix_limit)
     g = torch.Generator().manual_seed(5)
     boxes = random_rboxes(50, g)
     scores = torch.rand(50, generator=g)
-    for method in ('linear', 'gaussian'):
+    for method in ('linear', 'gaussian', 'naive'):
         expected = soft_nms_rotated(boxes, scores, 0.3, 0.5, 0.05, method)
-        monkeypatch.setattr(soft_nms_module, 'MATRIX_LIMIT', 10)
-        got = soft_nms_rotated(boxes, scores, 0.3, 0.5, 0.05, method)
-        monkeypatch.undo()
+        got = soft_nms_module._soft_nms_by_rows(boxes, scores, 0.3, 0.5,
+                                                0.05, method, 0)
         assert torch.equal(got[1], expected[1])
-        assert torch.allclose(got[0], expected[0])
+        assert torch.allclose(got[0], expected[0], atol=1e-5)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+@pytest.mark.parametrize('method', ['linear', 'gaussian', 'naive'])
+def test_cuda_equals_cpu(method):
+    g = torch.Generator().manual_seed(6)
+    boxes = random_rboxes(200, g)
+    scores = torch.rand(200, generator=g)
+    dets, keep = soft_nms_rotated(boxes, scores, 0.3, 0.5, 0.05, method)
+    cuda_dets, cuda_keep = soft_nms_rotated(boxes.cuda(), scores.cuda(), 0.3,
+                                            0.5, 0.05, method)
+    assert torch.equal(cuda_keep.cpu(), keep)
+    assert torch.allclose(cuda_dets.cpu(), dets, atol=1e-5)

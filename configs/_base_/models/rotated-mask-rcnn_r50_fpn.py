@@ -165,7 +165,7 @@ model = dict(
             min_bbox_size=0),
         rcnn=dict(
             score_thr=0.05,
-            nms=dict(type='nms_rotated', iou_threshold=0.5),
+            nms=dict(type='fast_nms_rotated', iou_threshold=0.5),
             max_per_img=100,
             # masks are predicted and pasted in each box enlarged x1.05 in
             # w and h (the original's test-time enlargement), so a box

@@ -23,10 +23,9 @@ import cv2
 import numpy as np
 import pycocotools.mask as mask_util
 import torch
-from mmcv.ops import box_iou_rotated
 from mmdet.structures.bbox import bbox_overlaps
 
-from mmrot_ext.structures import masks_to_rboxes
+from mmrot_ext.structures import masks_to_rboxes, sparse_rbox_overlaps
 
 SPLIT_IDS = {'train': 0, 'val': 1, 'test': 2}
 
@@ -79,7 +78,7 @@ def neighbour_ious(anns):
     hbox = torch.cat([xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], dim=1)
     rbox = torch.tensor([a['rbox'] for a in anns], dtype=torch.float32)
     result = []
-    for iou in (bbox_overlaps(hbox, hbox), box_iou_rotated(rbox, rbox)):
+    for iou in (bbox_overlaps(hbox, hbox), sparse_rbox_overlaps(rbox, rbox)):
         iou.fill_diagonal_(0)
         result.append(iou.max(dim=1).values.numpy())
     return tuple(result)

@@ -19,10 +19,10 @@ from mmdet.datasets.api_wrappers import COCO, COCOeval
 from mmdet.evaluation.metrics import CocoMetric
 from mmengine.fileio import dump
 from mmengine.logging import MMLogger
-from mmrotate.evaluation.metrics.rotated_coco_metric import RotatedCocoEval
+import torch
 from mmrotate.registry import METRICS
 
-from mmrot_ext.structures import masks_to_rboxes
+from mmrot_ext.structures import masks_to_rboxes, sparse_rbox_overlaps
 
 STAT_NAMES = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l', 'AR@100',
               'AR@300', 'AR@1000', 'AR_s@1000', 'AR_m@1000', 'AR_l@1000')
@@ -107,8 +107,8 @@ class RotatedCocoInstanceMetric(CocoMetric):
         if metric == 'segm':
             gt_api, evaluator, iou_type = self._coco_api, COCOeval, 'segm'
         else:
-            gt_api, evaluator, iou_type = self._rbox_api, RotatedCocoEval, \
-                'bbox'
+            gt_api, evaluator, iou_type = self._rbox_api, \
+                ExactRotatedCocoEval, 'bbox'
             dets = [dict(d, bbox=d['rbox']) for d in dets]
         coco_eval = evaluator(gt_api, gt_api.loadRes(dets), iou_type)
         coco_eval.params.catIds = self.cat_ids
@@ -182,3 +182,34 @@ class RotatedCocoInstanceMetric(CocoMetric):
         if tmp_dir is not None:
             tmp_dir.cleanup()
         return eval_results
+
+
+class ExactRotatedCocoEval(COCOeval):
+    """COCOeval whose 'bbox' IoU is the exact IoU of rotated boxes
+    (cx, cy, w, h, theta), from :func:`sparse_rbox_overlaps`.
+
+    mmrotate's ``RotatedCocoEval`` takes mmcv's float32
+    ``box_iou_rotated``, which gives 0.23 instead of 0.6 to a detection
+    sharing both long edges with its GT, so such a match is lost.
+    """
+
+    def computeIoU(self, imgId, catId):  # noqa: N802,N803 (COCOeval's API)
+        if self.params.iouType != 'bbox':
+            return super().computeIoU(imgId, catId)
+        p = self.params
+        if p.useCats:
+            gt, dt = self._gts[imgId, catId], self._dts[imgId, catId]
+        else:
+            gt = [g for c in p.catIds for g in self._gts[imgId, c]]
+            dt = [d for c in p.catIds for d in self._dts[imgId, c]]
+        if not gt and not dt:
+            return []
+        order = np.argsort([-d['score'] for d in dt], kind='mergesort')
+        dt = [dt[i] for i in order[:p.maxDets[-1]]]
+        return sparse_rbox_overlaps(_rboxes(dt), _rboxes(gt)).numpy()
+
+
+def _rboxes(anns):
+    """(N, 5) float64 rotated boxes of COCO annotations' ``bbox``."""
+    return torch.tensor([a['bbox'] for a in anns],
+                        dtype=torch.float64).reshape(-1, 5)
