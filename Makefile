@@ -8,7 +8,8 @@ PIP := $(PY) -m pip
 WHEELS ?= ../shared/wheels
 FIND_LINKS := $(if $(wildcard $(WHEELS)/mmcv-*.whl),--find-links $(WHEELS),)
 STAMP := $(VENV)/.installed
-REQS := requirements/build.txt requirements/runtime.txt requirements/tests.txt setup.py
+REQS := requirements/build.txt requirements/runtime.txt requirements/tests.txt setup.py \
+	mmrot_ext/csrc/rbox_geometry.cpp
 
 # Demo: synthetic scenes -> cpu-tiny Mask R-CNN -> COCO segm AP -> picture.
 DEMO_DATA := data/synthetic_sparse
@@ -29,7 +30,7 @@ $(STAMP): $(PY) $(REQS)
 	MMCV_WITH_OPS=1 $(PIP) install --no-build-isolation $(FIND_LINKS) \
 		-r requirements/runtime.txt -r requirements/tests.txt
 	$(PIP) install --no-build-isolation --no-deps -e .
-	$(PY) -c "import mmrot_ext, mmcv.ops; print('mmrot_ext', mmrot_ext.__version__, 'ready')"
+	$(PY) -c "import mmrot_ext, mmcv.ops; from mmrot_ext.structures.rbox_kernel import kernel; kernel(); print('mmrot_ext', mmrot_ext.__version__, 'ready')"
 	touch $@
 
 test: $(STAMP)
