@@ -13,9 +13,12 @@ at which this model is past its first steep rise (segm AP 0.29 at 625
 iterations, 0.04 at 252). ``seed-1`` is the
 current config with another seed: the spread between it and ``current`` is
 the noise a single difference has to exceed. Writes JSON and markdown to
-benchmarks/results/.
+benchmarks/results/ after each variant; variants already in that JSON from
+a run with the same schedule are kept, so a run killed (or limited with
+``--variants``) is completed by running the missing variants.
 """
 import argparse
+import json
 import os
 import os.path as osp
 
@@ -80,7 +83,9 @@ def markdown(report):
     lines = [
         '# Rotated MS R-CNN ablations, dense synthetic scenes (cpu-tiny)', '',
         f'Command: `{report["command"]}`  ',
-        f'Date: {report["date"]}, {report["machine"]}', '',
+        f'Date: {report["date"]}, {report["machine"]}' +
+        (f' (variants kept from runs of {", ".join(report["earlier_runs"])}'
+         ')' if report.get('earlier_runs') else ''), '',
         f'{report["schedule"]}', '',
         '| variant | change | segm AP | delta | AP50 | AP75 | AP pen | '
         'AP pencil | AP chopstick | recall@0.5 pen / pencil / chopstick |',
@@ -114,6 +119,14 @@ def main():
         f'seed 0 unless the variant says otherwise; evaluated on the '
         f'{args.split} split.',
         variants={})
+    if osp.exists(osp.join(REPO, args.out + '.json')):
+        with open(osp.join(REPO, args.out + '.json')) as f:
+            earlier = json.load(f)
+        if earlier.get('schedule') == report['schedule']:
+            report['variants'] = {k: v for k, v in earlier['variants'].items()
+                                  if k not in args.variants}
+            report['earlier_runs'] = sorted(
+                {earlier['date']} | set(earlier.get('earlier_runs', [])))
     for name in args.variants:
         change, options = VARIANTS[name]
         work_dir = osp.join(REPO, args.work_dir, name)
@@ -127,7 +140,9 @@ def main():
                                                     args.split)
         result.update(change=change, options=options)
         report['variants'][name] = result
-        rows = report['variants']
+        rows = report['variants'] = {
+            k: report['variants'][k] for k in VARIANTS
+            if k in report['variants']}
         if 'current' in rows and 'seed-1' in rows:
             report['seed_spread'] = round(
                 abs(rows['current']['segm_AP'] - rows['seed-1']['segm_AP']),
