@@ -24,6 +24,8 @@ import pycocotools.mask as mask_util
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from .coco_pairs import gts_and_ranked_dets
+
 OVERLAPS = ('iou', 'iop', 'iog')
 HIGH_THRS = (0.75, 0.8, 0.85, 0.9, 0.95)
 
@@ -42,15 +44,7 @@ class OverlapCOCOeval(COCOeval):
         ious = super().computeIoU(img_id, cat_id)
         if self.overlap == 'iou' or len(ious) == 0:
             return ious
-        p = self.params
-        if p.useCats:
-            gt, dt = self._gts[img_id, cat_id], self._dts[img_id, cat_id]
-        else:
-            gt = [g for c in p.catIds for g in self._gts[img_id, c]]
-            dt = [d for c in p.catIds for d in self._dts[img_id, c]]
-        # the order super() used: detections by score, at most maxDets
-        order = np.argsort([-d['score'] for d in dt], kind='mergesort')
-        dt = [dt[i] for i in order[:p.maxDets[-1]]]
+        gt, dt = gts_and_ranked_dets(self, img_id, cat_id)
         area_d = mask_util.area([d['segmentation'] for d in dt])[:, None]
         area_g = mask_util.area([g['segmentation'] for g in gt])[None]
         # pixel counts are integers: rounding makes IoP / IoG exact, so

@@ -24,6 +24,8 @@ from mmrotate.registry import METRICS
 
 from mmrot_ext.structures import masks_to_rboxes, sparse_rbox_overlaps
 
+from ..coco_pairs import gts_and_ranked_dets
+
 STAT_NAMES = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l', 'AR@100',
               'AR@300', 'AR@1000', 'AR_s@1000', 'AR_m@1000', 'AR_l@1000')
 METRICS_ALLOWED = ('segm', 'rbox', 'proposal')
@@ -196,16 +198,9 @@ class ExactRotatedCocoEval(COCOeval):
     def computeIoU(self, imgId, catId):  # noqa: N802,N803 (COCOeval's API)
         if self.params.iouType != 'bbox':
             return super().computeIoU(imgId, catId)
-        p = self.params
-        if p.useCats:
-            gt, dt = self._gts[imgId, catId], self._dts[imgId, catId]
-        else:
-            gt = [g for c in p.catIds for g in self._gts[imgId, c]]
-            dt = [d for c in p.catIds for d in self._dts[imgId, c]]
+        gt, dt = gts_and_ranked_dets(self, imgId, catId)
         if not gt and not dt:
             return []
-        order = np.argsort([-d['score'] for d in dt], kind='mergesort')
-        dt = [dt[i] for i in order[:p.maxDets[-1]]]
         return sparse_rbox_overlaps(_rboxes(dt), _rboxes(gt)).numpy()
 
 
