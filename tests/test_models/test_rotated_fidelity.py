@@ -82,13 +82,16 @@ def test_every_gt_gets_its_best_anchor_even_below_iou_0_3():
 
 def test_pruned_iou_keeps_each_gt_best_exact_so_assignment_is_unchanged():
     anchors, gt = paper_anchors(), stick_gt()
-    exact = RBboxOverlaps2D()(gt.bboxes, anchors)
+    exact = SparseRBboxOverlaps2D()(gt.bboxes, anchors)
     pruned = SparseRBboxOverlaps2D(prune_below=0.3)(gt.bboxes, anchors)
-    assert torch.allclose(pruned.max(1).values, exact.max(1).values,
-                          atol=1e-5)
+    assert torch.equal(pruned.max(1).values, exact.max(1).values)
+    # mmcv's float32 values agree to rounding (they break exact ties, so its
+    # assignment is not the reference: docs/rotated-ops.md)
+    mmcv = RBboxOverlaps2D()(gt.bboxes, anchors)
+    assert torch.allclose(exact.max(1).values, mmcv.max(1).values, atol=1e-5)
     results = [
         rpn_assigner(1e-6, calc).assign(InstanceData(priors=anchors), gt)
-        for calc in (RBboxOverlaps2D(), SparseRBboxOverlaps2D(0.3))
+        for calc in (SparseRBboxOverlaps2D(), SparseRBboxOverlaps2D(0.3))
     ]
     assert torch.equal(results[0].gt_inds, results[1].gt_inds)
 
