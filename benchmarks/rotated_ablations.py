@@ -8,7 +8,7 @@ Each variant is the cpu-tiny dense Rotated MS R-CNN config with a few
 config options changed, trained once with tools/train.py (same data, seed
 and schedule) and evaluated at its last epoch on ``--split`` (segm AP, AP50,
 AP75, AP per class, RPN proposal recall per class). The default length,
-625 iterations (about 20 minutes a variant on 2 cores), is about the least
+625 iterations (about 14 minutes a variant on 2 cores), is about the least
 at which this model is past its first steep rise (segm AP 0.29 at 625
 iterations, 0.04 at 252). ``seed-1`` is the
 current config with another seed: the spread between it and ``current`` is
