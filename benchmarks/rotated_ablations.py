@@ -2,25 +2,26 @@
 on accuracy is uncertain (docs/rotated-fidelity.md).
 
     python benchmarks/rotated_ablations.py [--train-images 500] [--epochs 5] \
-        [--variants current seed-1 maskiou-smooth-l1 ...]
+        [--variants current maskiou-smooth-l1 ...] [--seeds 0 1]
 
 Each variant is the cpu-tiny dense Rotated MS R-CNN config with a few
-config options changed, trained once with tools/train.py (same data, seed
-and schedule) and evaluated at its last epoch on ``--split`` (segm AP, AP50,
-AP75, AP per class, RPN proposal recall per class). The default length,
-625 iterations (about 14 minutes a variant on 2 cores), is about the least
-at which this model is past its first steep rise (segm AP 0.29 at 625
-iterations, 0.04 at 252). ``seed-1`` is the
-current config with another seed: the spread between it and ``current`` is
-the noise a single difference has to exceed. Writes JSON and markdown to
-benchmarks/results/ after each variant; variants already in that JSON from
-a run with the same schedule are kept, so a run killed (or limited with
-``--variants``) is completed by running the missing variants.
+config options changed, trained with tools/train.py once per seed (same
+data and schedule) and evaluated at its last epoch on ``--split`` (segm AP,
+AP50, AP75, AP per class, RPN proposal recall per class). The default
+length, 625 iterations (about 10-14 minutes a run on 2 cores), is about the
+least at which this model is past its first steep rise (segm AP 0.29 at 625
+iterations, 0.04 at 252). The summary compares each variant's mean over its
+seeds with ``current``'s mean over the same seeds; the spread of
+``current`` over its seeds is the noise a difference has to exceed. Writes
+JSON and markdown to benchmarks/results/ after each run; runs already in
+that JSON from the same schedule are kept, so a run killed (or limited with
+``--variants`` / ``--seeds``) is completed by running the missing ones.
 """
 import argparse
 import json
 import os
 import os.path as osp
+import statistics
 
 import torch
 from report import run_info, write_report
@@ -30,8 +31,6 @@ from rotated_vs_axis_aligned import (CLASSES, MODELS, REPO, ensure_data,
 CFG = MODELS['Rotated MS R-CNN']
 VARIANTS = {
     'current': ('the shipped config', {}),
-    'seed-1': ('the shipped config, randomness.seed=1',
-               {'randomness.seed': 1}),
     'maskiou-smooth-l1': (
         'MaskIoU loss smooth-L1 beta 1/9, weight 1 (original) instead of '
         'MSE x 0.5', {
@@ -72,38 +71,96 @@ def parse_args():
     parser.add_argument('--split', default='val', choices=['val', 'test'])
     parser.add_argument('--variants', nargs='+', choices=list(VARIANTS),
                         default=list(VARIANTS))
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1],
+                        help='train each variant once per seed')
     parser.add_argument('--work-dir', default='work_dirs/bench_ablations')
     parser.add_argument('--out',
                         default='benchmarks/results/rotated_ablations')
     return parser.parse_args()
 
 
+def summary(runs):
+    """Per variant: its seeds, mean segm AP (overall and chopstick) and the
+    difference from ``current``'s mean over the same seeds."""
+    by_variant = {}
+    for run in runs.values():
+        by_variant.setdefault(run['variant'], {})[run['seed']] = run
+    base = by_variant.get('current', {})
+    rows = {}
+    for name in VARIANTS:
+        mine = by_variant.get(name)
+        if not mine:
+            continue
+        seeds = sorted(mine)
+        row = dict(seeds=seeds,
+                   segm_AP=statistics.mean(mine[s]['segm_AP'] for s in seeds),
+                   chopstick_AP=statistics.mean(
+                       mine[s]['segm_AP_per_class']['chopstick']
+                       for s in seeds))
+        shared = [s for s in seeds if s in base]
+        if shared and name != 'current':
+            row['delta_vs_current'] = statistics.mean(
+                mine[s]['segm_AP'] - base[s]['segm_AP'] for s in shared)
+            row['delta_seeds'] = shared
+        rows[name] = row
+    return rows
+
+
 def markdown(report):
-    rows = report['variants']
+    runs, rows = report['runs'], report['summary']
     lines = [
         '# Rotated MS R-CNN ablations, dense synthetic scenes (cpu-tiny)', '',
         f'Command: `{report["command"]}`  ',
         f'Date: {report["date"]}, {report["machine"]}' +
-        (f' (variants kept from runs of {", ".join(report["earlier_runs"])}'
-         ')' if report.get('earlier_runs') else ''), '',
+        (f' (runs kept from {", ".join(report["earlier_runs"])})'
+         if report.get('earlier_runs') else ''), '',
         f'{report["schedule"]}', '',
-        '| variant | change | segm AP | delta | AP50 | AP75 | AP pen | '
-        'AP pencil | AP chopstick | recall@0.5 pen / pencil / chopstick |',
-        '|---|---|---|---|---|---|---|---|---|---|'
+        '## Summary (mean over seeds)', '',
+        '| variant | change | seeds | segm AP | AP chopstick | '
+        'delta vs current (same seeds) |', '|---|---|---|---|---|---|'
     ]
-    base = rows.get('current', {}).get('segm_AP')
     for name, r in rows.items():
-        delta = '-' if base is None else f'{r["segm_AP"] - base:+.3f}'
+        delta = r.get('delta_vs_current')
+        lines.append(
+            f'| {name} | {VARIANTS[name][0]} | '
+            f'{", ".join(map(str, r["seeds"]))} | {r["segm_AP"]:.3f} | '
+            f'{r["chopstick_AP"]:.3f} | ' +
+            ('-' if delta is None else f'{delta:+.3f}') + ' |')
+    if 'seed_spread' in report:
+        lines += ['', f'Seed spread of `current` (max - min segm AP over its '
+                  f'seeds): {report["seed_spread"]:.3f}.']
+    lines += [
+        '', '## Runs', '',
+        '| run | segm AP | AP50 | AP75 | AP pen | AP pencil | AP chopstick '
+        '| recall@0.5 pen / pencil / chopstick |',
+        '|---|---|---|---|---|---|---|---|'
+    ]
+    for key, r in runs.items():
         cls, rec = r['segm_AP_per_class'], r['proposal_recall']
         lines.append(
-            f'| {name} | {r["change"]} | {fmt(r["segm_AP"])} | {delta} | '
-            f'{fmt(r["segm_AP50"])} | {fmt(r["segm_AP75"])} | ' +
+            f'| {key} | {fmt(r["segm_AP"])} | {fmt(r["segm_AP50"])} | '
+            f'{fmt(r["segm_AP75"])} | ' +
             ' | '.join(fmt(cls[c]) for c in CLASSES) + ' | ' +
             ' / '.join(fmt(rec[c]['recall@0.5']) for c in CLASSES) + ' |')
-    if 'seed_spread' in report:
-        lines += ['', f'Seed spread (|current - seed-1| in segm AP): '
-                  f'{report["seed_spread"]:.3f}.']
     return '\n'.join(lines) + '\n'
+
+
+def run_key(variant, seed):
+    return f'{variant}@seed{seed}'
+
+
+def earlier_runs(earlier):
+    """The runs of an earlier report; reports written before ``--seeds``
+    kept one run per variant (seed 0) and ``seed-1`` for current, seed 1."""
+    if 'runs' in earlier:
+        return earlier['runs']
+    runs = {}
+    for name, result in earlier.get('variants', {}).items():
+        variant, seed = ('current', 1) if name == 'seed-1' else (name, 0)
+        if variant in VARIANTS:
+            runs[run_key(variant, seed)] = dict(result, variant=variant,
+                                                seed=seed)
+    return runs
 
 
 def main():
@@ -115,38 +172,46 @@ def main():
         **run_info(),
         config=CFG,
         schedule=f'{args.data_root}: first {args.train_images} training '
-        f'images, {args.epochs} epochs (learning rate x0.1 for the last), '
-        f'seed 0 unless the variant says otherwise; evaluated on the '
-        f'{args.split} split.',
-        variants={})
+        f'images, {args.epochs} epochs (learning rate x0.1 for the last); '
+        f'evaluated on the {args.split} split.',
+        runs={})
+    todo = [(name, seed) for seed in args.seeds for name in args.variants]
     if osp.exists(osp.join(REPO, args.out + '.json')):
         with open(osp.join(REPO, args.out + '.json')) as f:
             earlier = json.load(f)
-        if earlier.get('schedule') == report['schedule']:
-            report['variants'] = {k: v for k, v in earlier['variants'].items()
-                                  if k not in args.variants}
+        # same data, length and split (older reports said more after ';')
+        old = earlier.get('schedule', '')
+        if old.startswith(report['schedule'].split(';')[0]) and \
+                old.endswith(report['schedule'].split(';')[1]):
+            skip = {run_key(*t) for t in todo}
+            report['runs'] = {k: v for k, v in earlier_runs(earlier).items()
+                              if k not in skip}
             report['earlier_runs'] = sorted(
                 {earlier['date']} | set(earlier.get('earlier_runs', [])))
-    for name in args.variants:
+    for name, seed in todo:
         change, options = VARIANTS[name]
-        work_dir = osp.join(REPO, args.work_dir, name)
+        options = dict(options, **{'randomness.seed': seed})
+        key = run_key(name, seed)
+        work_dir = osp.join(REPO, args.work_dir, key)
         os.makedirs(work_dir, exist_ok=True)
-        result = train(name, CFG, args, work_dir, options)
+        result = train(key, CFG, args, work_dir, options)
         ckpt = osp.join(work_dir, f'epoch_{args.epochs}.pth')
-        result.update(evaluate(name, CFG, ckpt, args,
+        result.update(evaluate(key, CFG, ckpt, args,
                                osp.join(work_dir, 'eval'), options,
                                args.split))
         result['proposal_recall'] = proposal_recall(CFG, ckpt, args, options,
                                                     args.split)
-        result.update(change=change, options=options)
-        report['variants'][name] = result
-        rows = report['variants'] = {
-            k: report['variants'][k] for k in VARIANTS
-            if k in report['variants']}
-        if 'current' in rows and 'seed-1' in rows:
-            report['seed_spread'] = round(
-                abs(rows['current']['segm_AP'] - rows['seed-1']['segm_AP']),
-                3)
+        result.update(variant=name, seed=seed, options=options)
+        report['runs'][key] = result
+        report['runs'] = dict(sorted(
+            report['runs'].items(),
+            key=lambda kv: (list(VARIANTS).index(kv[1]['variant']),
+                            kv[1]['seed'])))
+        report['summary'] = summary(report['runs'])
+        current = [r['segm_AP'] for r in report['runs'].values()
+                   if r['variant'] == 'current']
+        if len(current) > 1:
+            report['seed_spread'] = round(max(current) - min(current), 3)
         write_report(args.out, report, markdown(report))
 
 
