@@ -18,7 +18,7 @@ DEMO_WORK := work_dirs/demo
 DEMO_OUT := outputs/demo
 PYTEST_ARGS ?=
 
-.PHONY: install test demo clean-demo places-demo
+.PHONY: install test test-fast demo clean-demo places-demo
 
 install: $(STAMP)
 
@@ -30,11 +30,15 @@ $(STAMP): $(PY) $(REQS)
 	MMCV_WITH_OPS=1 $(PIP) install --no-build-isolation $(FIND_LINKS) \
 		-r requirements/runtime.txt -r requirements/tests.txt
 	$(PIP) install --no-build-isolation --no-deps -e .
-	$(PY) -c "import mmrot_ext, mmcv.ops; from mmrot_ext.structures.rbox_kernel import kernel; kernel(); print('mmrot_ext', mmrot_ext.__version__, 'ready')"
+	$(PY) -c "import mmrot_ext.modules, mmcv.ops; from mmrot_ext.structures.rbox_kernel import kernel; kernel(); print('mmrot_ext', mmrot_ext.__version__, 'ready')"
 	touch $@
 
 test: $(STAMP)
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+# the same without the tests marked slow (training runs, end-to-end tools)
+test-fast: $(STAMP)
+	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 $(DEMO_DATA)/.done: $(STAMP)
 	$(PY) tools/dataset_converters/make_synthetic_dense.py $(DEMO_DATA) \

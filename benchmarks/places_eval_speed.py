@@ -24,7 +24,6 @@ import numpy as np
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-import mmrot_ext  # noqa: F401
 from mmrot_ext.datasets import convert_places_pngs
 from mmrot_ext.datasets.synthetic import (
     DenseSceneConfig,

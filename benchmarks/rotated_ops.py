@@ -33,7 +33,7 @@ from mmcv.ops import RoIAlign, RoIAlignRotated, box_iou_rotated, nms_rotated
 from report import REPO, run_info, write_report
 
 from mmrot_ext.ops import fast_nms_rotated, soft_nms_rotated
-from mmrot_ext.ops.soft_nms import _soft_nms_by_rows
+from mmrot_ext.ops.soft_nms import soft_nms_by_rows
 from mmrot_ext.structures import sparse_rbox_overlaps
 from mmrot_ext.testing import (config_anchors, dense_scene_gt_rboxes,
                                exact_greedy_nms, exact_rbox_overlaps)
@@ -122,14 +122,14 @@ def nms_case(boxes, scores, max_num, repeats):
 def soft_nms_case(boxes, scores, repeats):
     args = (0.5, 0.5, 0.01, 'linear')
     dets, keep = soft_nms_rotated(boxes, scores, *args)
-    rows_dets, rows_keep = _soft_nms_by_rows(boxes, scores, *args, 0)
+    rows_dets, rows_keep = soft_nms_by_rows(boxes, scores, *args, 0)
     row = dict(
         case=f'soft-NMS (linear 0.5) {len(boxes)} boxes: kernel vs the '
         'row-update path', kept=len(keep),
         ours_s=median_seconds(lambda: soft_nms_rotated(boxes, scores, *args),
                               repeats),
         baseline_s=median_seconds(
-            lambda: _soft_nms_by_rows(boxes, scores, *args, 0), repeats),
+            lambda: soft_nms_by_rows(boxes, scores, *args, 0), repeats),
         same_keep=bool(torch.equal(keep, rows_keep)),
         max_score_diff=float((dets[:, 5] - rows_dets[:, 5]).abs().max()))
     row['speedup'] = row['baseline_s'] / row['ours_s']

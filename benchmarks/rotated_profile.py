@@ -103,7 +103,7 @@ def build(cfg_path, data_root, ckpt=None, device='cpu'):
     from mmengine.registry import MODELS as REGISTRY
     from mmengine.registry import init_default_scope
 
-    import mmrot_ext  # noqa: F401
+    import mmrot_ext.modules  # noqa: F401
     cfg = Config.fromfile(osp.join(REPO, cfg_path))
     init_default_scope(cfg.default_scope)
     torch.manual_seed(0)

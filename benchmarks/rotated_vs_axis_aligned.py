@@ -205,7 +205,7 @@ def load_model(cfg_path, ckpt, options=None):
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import load_checkpoint
 
-    import mmrot_ext  # noqa: F401
+    import mmrot_ext.modules  # noqa: F401
     cfg = Config.fromfile(osp.join(REPO, cfg_path))
     cfg.merge_from_dict(options or {})
     init_default_scope(cfg.default_scope)

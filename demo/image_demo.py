@@ -23,7 +23,7 @@ import mmcv
 from mmdet.apis import DetInferencer
 from mmengine.config import Config
 
-import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
+import mmrot_ext.modules  # noqa: F401  (registers our components)
 from mmrot_ext.apis import IMAGE_EXTENSIONS, load_image
 
 

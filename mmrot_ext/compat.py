@@ -1,8 +1,12 @@
 """The one place that papers over upstream version problems of our stack.
 
-Applied once by ``import mmrot_ext``; nothing else in the codebase patches
-upstream code. Each fix is its own function so tests can show the failure it
-prevents (``tests/test_compat.py``).
+Installed by ``import mmrot_ext`` (so by importing anything from it), which
+imports nothing heavy: each fix is applied when its upstream module is first
+imported, or at once if it already is (:func:`apply_all`). Import any
+``mmrot_ext`` module before ``mmrotate``: fix 1 must run around mmrotate's
+first import. Nothing else in the codebase patches upstream code. Each fix
+is its own function so tests can show the failure it prevents
+(``tests/test_compat.py``).
 
 1. mmrotate 1.0.0rc1 asserts ``mmdet<=3.1.0`` on import although it runs on
    mmdet 3.3 (upstream raised the bound later without code changes).
@@ -20,6 +24,12 @@ prevents (``tests/test_compat.py``).
    hundreds of MB for as long as the machine runs. On Linux every worker
    mmengine's Runner starts now asks the kernel to kill it with its parent
    (``PR_SET_PDEATHSIG``); elsewhere nothing changes.
+6. mmcv 2.1's ``batched_nms`` finds an ``nms_cfg['type']`` string only
+   among the names of its own module (``eval`` in ``mmcv.ops.nms``), so a
+   config cannot name an NMS op of ours. Our ops (:data:`NMS_OPS`) are
+   added to that module under their config names, none of which mmcv uses,
+   each imported at its first call (the fix runs inside mmcv's import, when
+   our ops cannot be imported yet).
 
 Also checks that mmcv carries its compiled ops and says how to fix it if not.
 """
@@ -28,6 +38,8 @@ import collections.abc
 import contextlib
 import ctypes
 import importlib
+import importlib.abc
+import importlib.util
 import os
 import os.path as osp
 import signal
@@ -139,6 +151,36 @@ def kill_workers_with_parent():
     runner.default_worker_init_fn = worker_init_dying_with_parent
 
 
+# fix 6: NMS op name in configs (none exists in mmcv.ops.nms) -> our module
+NMS_OPS = {
+    'fast_nms_rotated': 'mmrot_ext.ops.nms_rotated',
+    'soft_nms_rotated': 'mmrot_ext.ops.soft_nms',
+}
+
+
+def named_nms_op(name):
+    """A function that calls our NMS op ``name`` (:data:`NMS_OPS`),
+    importing it at the first call."""
+
+    def op(*args, **kwargs):
+        return getattr(importlib.import_module(NMS_OPS[name]), name)(
+            *args, **kwargs)
+
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+def name_our_nms_ops():
+    """Configs may name our NMS ops in every head (fix 6)."""
+    mmcv_nms = importlib.import_module('mmcv.ops.nms')  # the module, not
+    # mmcv.ops.nms the function
+    for name in NMS_OPS:
+        if getattr(getattr(mmcv_nms, name, None), '__name__', name) != name:
+            raise RuntimeError(f'mmcv.ops.nms already has a {name!r}; our '
+                               f'NMS op of that name would shadow it')
+        setattr(mmcv_nms, name, named_nms_op(name))
+
+
 def check_mmcv_ops():
     """Raise a clear error if mmcv was installed without compiled ops."""
     try:
@@ -153,15 +195,79 @@ def check_mmcv_ops():
         ) from err
 
 
+class _HookedLoader(importlib.abc.Loader):
+    """A module's loader that runs ``around`` its execution and ``after``
+    it; the module keeps its own loader afterwards."""
+
+    def __init__(self, loader, around, after):
+        self.loader, self.around, self.after = loader, around, after
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        module.__loader__ = module.__spec__.loader = self.loader
+        with self.around():
+            self.loader.exec_module(module)
+        self.after()
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+class _UpstreamImportHooks(importlib.abc.MetaPathFinder):
+    """Runs each fix at the first import of the module it patches."""
+
+    def __init__(self, hooks):
+        self.pending = dict(hooks)  # module name -> (around, after)
+
+    def find_spec(self, name, path=None, target=None):
+        hook = self.pending.pop(name, None)
+        if hook is None:
+            return None
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _HookedLoader(spec.loader, *hook)
+        return spec
+
+
+def _nothing():
+    return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _checked_mmcv_ops():
+    check_mmcv_ops()
+    yield
+
+
+# upstream module -> (context its first import runs in, fix run after it)
+_HOOKS = {
+    'mmrotate': (lambda: _reported_mmdet_version('3.1.0'), lambda: None),
+    'mmcv.ops': (_checked_mmcv_ops, name_our_nms_ops),
+    'mmcv.transforms': (_nothing, name_unreadable_images),
+    'mmengine.runner': (_nothing, lambda: (allow_mmengine_checkpoints(),
+                                           kill_workers_with_parent())),
+}
+
+
 def apply_all():
-    """Apply every fix once; later calls do nothing."""
+    """Apply every fix once; later calls do nothing.
+
+    Fixes of modules already imported are applied now, the others when
+    their module is first imported (a ``sys.meta_path`` hook), so this
+    imports no upstream package itself. mmcv's compiled ops are checked
+    (:func:`check_mmcv_ops`) as ``mmcv.ops`` is first imported.
+    """
     global _applied
     if _applied:
         return
-    check_mmcv_ops()
     restore_collections_sequence()
-    import_mmrotate()
-    allow_mmengine_checkpoints()
-    name_unreadable_images()
-    kill_workers_with_parent()
+    pending = {}
+    for name, (around, after) in _HOOKS.items():
+        if name in sys.modules:
+            after()
+        else:
+            pending[name] = (around, after)
+    sys.meta_path.insert(0, _UpstreamImportHooks(pending))
     _applied = True

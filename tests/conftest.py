@@ -7,7 +7,7 @@ import pytest
 with warnings.catch_warnings():
     # torch 2.13 deprecates torch.jit, which mmcv/mmdet use at import time
     warnings.simplefilter('ignore', DeprecationWarning)
-    import mmrot_ext  # noqa: F401  (must precede any mmrotate import)
+    import mmrot_ext.modules  # noqa: F401  (must precede any mmrotate import)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,6 +40,31 @@ def default_scope():
     """
     from mmengine.registry import init_default_scope
     init_default_scope('mmdet')
+
+
+@pytest.fixture(scope='session')
+def dense_scenes(tmp_path_factory):
+    """``dense_scenes(size=128, num_objects=(3, 6), **splits)``: the root of
+    a small synthetic dense COCO dataset (seed 0), written once per session
+    for each set of arguments. Tests that write into it use arguments of
+    their own."""
+    from mmrot_ext.datasets.synthetic import (DenseSceneConfig,
+                                              write_dense_dataset)
+    written = {}
+
+    def make(size=128, num_objects=(3, 6), **splits):
+        key = (size, tuple(num_objects), tuple(sorted(splits.items())))
+        if key not in written:
+            root = tmp_path_factory.mktemp('dense_scenes')
+            write_dense_dataset(
+                str(root), splits,
+                DenseSceneConfig(width=size, height=size,
+                                 num_objects=tuple(num_objects)),
+                seed=0, workers=1)
+            written[key] = root
+        return written[key]
+
+    return make
 
 
 @pytest.fixture(scope='session')

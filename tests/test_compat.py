@@ -12,7 +12,11 @@ import pytest
 
 from mmrot_ext import compat as _compat
 
+# runs fresh interpreters (seconds each): `make test-fast` leaves them out
+pytestmark = pytest.mark.slow
+
 COMPAT_PATH = _compat.__file__
+
 
 def run_python(code):
     """Run ``code`` in a fresh interpreter; return (returncode, output)."""
@@ -169,6 +173,28 @@ def test_loader_workers_die_with_a_killed_parent_only_with_fix(fixed):
         for pid in workers:  # clean up the leak this test demonstrates
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+NMS_BY_NAME = """
+    {extra}
+    import torch
+    from mmcv.ops import batched_nms
+    boxes = torch.tensor([[10., 10., 20., 4., 0.], [10., 10., 20., 4., 0.]])
+    dets, keep = batched_nms(boxes, torch.tensor([0.9, 0.8]),
+                             torch.tensor([0, 0]),
+                             dict(type='fast_nms_rotated', iou_threshold=0.5))
+    print('kept', keep.tolist())
+"""
+
+
+@pytest.mark.parametrize('fixed', [False, True])
+def test_configs_name_our_nms_ops_only_with_fix(fixed):
+    rc, out = run_python(NMS_BY_NAME.format(
+        extra='import mmrot_ext' if fixed else ''))
+    if fixed:
+        assert rc == 0 and 'kept [0]' in out, out
+    else:
+        assert rc != 0 and "name 'fast_nms_rotated' is not defined" in out
 
 
 def test_apply_all_is_idempotent():

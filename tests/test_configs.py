@@ -22,6 +22,7 @@ from mmrot_ext.datasets.synthetic import (
     write_dense_dataset,
     write_places_dataset,
 )
+from mmrot_ext.testing import adamw_loss_history
 
 from .conftest import REPO_ROOT
 
@@ -92,6 +93,7 @@ def test_every_family_ships_full_and_cpu_tiny_configs():
         assert sum('cpu-tiny' in p for p in configs) >= 1, family
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('path', CONFIGS, ids=short)
 def test_config_builds_and_computes_loss(path, scenes_dir):
     cfg = load(path)
@@ -103,6 +105,7 @@ def test_config_builds_and_computes_loss(path, scenes_dir):
     assert torch.isfinite(loss)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('path', BASELINES, ids=short)
 def test_baseline_loss_falls_on_a_batch(path, scenes_dir):
     torch.manual_seed(0)
@@ -110,14 +113,6 @@ def test_baseline_loss_falls_on_a_batch(path, scenes_dir):
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.train()
-    batch = batch_for(cfg, scenes_dir)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    losses = []
-    for _ in range(24):
-        loss = total_loss(model, batch)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    losses = adamw_loss_history(model, [batch_for(cfg, scenes_dir)], 24)
     # two-stage losses can rise at first, as better proposals add positives
     assert np.mean(losses[-3:]) < 0.8 * np.mean(losses[:3]), losses

@@ -18,12 +18,9 @@ from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.evaluation import DumpDetResults
 from mmengine.config import DictAction
 from mmengine.model import is_model_wrapper
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
-import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
-from mmrot_ext.engine import (close_distributed, load_checkpoint_lazily,
-                              load_tool_config, setup_cpu_distributed)
+from mmrot_ext.engine import (load_checkpoint_lazily, load_tool_config,
+                              run_tool)
 
 EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox')
 
@@ -132,19 +129,15 @@ def check_weights_fit(runner, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = build_cfg(args)
-    setup_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
-        RUNNERS.build(cfg)
-    check_weights_fit(runner, args)
-    if args.out:
-        runner.test_evaluator.metrics.append(
-            DumpDetResults(out_file_path=args.out))
-    try:
+
+    def test(runner):
+        check_weights_fit(runner, args)
+        if args.out:
+            runner.test_evaluator.metrics.append(
+                DumpDetResults(out_file_path=args.out))
         return runner.test()
-    finally:
-        del runner
-        close_distributed()
+
+    return run_tool(build_cfg(args), args.launcher, test)
 
 
 if __name__ == '__main__':

@@ -16,13 +16,9 @@ import argparse
 import os
 
 from mmengine.config import DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
-import mmrot_ext  # noqa: F401  (applies upstream fixes, registers modules)
-from mmrot_ext.engine import (close_distributed, find_resume_checkpoint,
-                              load_tool_config, read_checkpoint_meta,
-                              setup_cpu_distributed)
+from mmrot_ext.engine import (find_resume_checkpoint, load_tool_config,
+                              read_checkpoint_meta, run_tool)
 
 
 def parse_args(argv=None):
@@ -88,15 +84,7 @@ def build_cfg(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = build_cfg(args)
-    setup_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
-        RUNNERS.build(cfg)
-    try:
-        runner.train()
-    finally:
-        del runner
-        close_distributed()
+    run_tool(build_cfg(args), args.launcher, lambda runner: runner.train())
 
 
 if __name__ == '__main__':

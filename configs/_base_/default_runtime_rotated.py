@@ -1,29 +1,9 @@
-# Runtime shared by every rotated (mmrotate-scope) config of this repo:
-# mmdet types carry the `mmdet.` prefix, as in mmrotate's own configs.
-default_scope = 'mmrotate'
-custom_imports = dict(imports=['mmrot_ext'], allow_failed_imports=False)
+# Runtime of every rotated (mmrotate-scope) config of this repo: mmrotate's
+# own (mmdet types carry the `mmdet.` prefix), plus our components and our
+# visualiser (draws rotated boxes and masks).
+_base_ = 'mmrotate::_base_/default_runtime.py'
 
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='mmdet.DetVisualizationHook'))
+custom_imports = dict(
+    imports=['mmrot_ext.modules'], allow_failed_imports=False)
 
-env_cfg = dict(
-    cudnn_benchmark=False,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'),
-)
-
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='RotatedDetLocalVisualizer',
-    vis_backends=vis_backends,
-    name='visualizer')
-log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
-
-log_level = 'INFO'
-load_from = None
-resume = False
+visualizer = dict(type='RotatedDetLocalVisualizer')

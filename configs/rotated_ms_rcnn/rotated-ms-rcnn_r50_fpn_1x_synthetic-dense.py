@@ -3,23 +3,14 @@
 # score = cls_score x maskiou.
 _base_ = [
     '../rotated_mask_rcnn/rotated-mask-rcnn_r50_fpn_1x_synthetic-dense.py',
-    '../_base_/models/mask_score_nms.py'
+    '../_base_/models/ms_rcnn_parts.py'
 ]
 
 model = dict(
     type='RotatedMSRCNN',
     roi_head=dict(
         type='RotatedMaskScoringRoIHead',
-        mask_iou_head=dict(
-            type='RotatedMaskIoUHead',
-            num_convs=4,
-            num_fcs=2,
-            roi_feat_size=14,
-            in_channels=256,
-            conv_out_channels=256,
-            fc_out_channels=1024,
-            num_classes=3,
-            loss_iou=dict(type='mmdet.MSELoss', loss_weight=0.5))),
+        mask_iou_head={{_base_.rotated_mask_iou_head}}),
     # MaskIoU targets binarise the mask logits at 0 (probability 0.5, the
     # threshold test-time masks use), as the original
     train_cfg=dict(rcnn=dict(mask_thr_binary=0.0)),

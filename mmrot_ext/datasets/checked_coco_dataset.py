@@ -2,14 +2,14 @@
 import os.path as osp
 
 from mmdet.datasets import CocoDataset
-from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
+from mmrot_ext.registry import DET_DATASETS
 from .image_check import find_unreadable_images
 from .validating_coco_api import ValidatingCOCO
 
 
-@DATASETS.register_module()
+@DET_DATASETS.register_module()
 class CheckedCocoDataset(CocoDataset):
     """mmdet's ``CocoDataset`` with its input checked when it loads.
 

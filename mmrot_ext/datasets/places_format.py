@@ -28,7 +28,8 @@ import numpy as np
 import pycocotools.mask as mask_util
 from mmengine.utils import ProgressBar
 
-from mmrot_ext.evaluation.places_eval import load_json
+from mmrot_ext.fileio import load_json
+from mmrot_ext.structures import mask_to_rle
 
 ON_MIXED = ('majority', 'first', 'error')
 
@@ -87,11 +88,10 @@ def png_annotations(path, image, cat_ids, on_mixed='majority'):
                              f'id {cat_id}, not one of the '
                              f'{len(cat_ids)} categories of imgCatIds.json '
                              f'({min(cat_ids)}..{max(cat_ids)})')
-        rle = mask_util.encode(np.asfortranarray(mask.astype(np.uint8)))
+        rle = mask_to_rle(mask)
         x, y, w, h = mask_util.toBbox(rle).tolist()
         anns.append(dict(image_id=image['id'], category_id=cat_id,
-                         segmentation=dict(size=list(rle['size']),
-                                           counts=rle['counts'].decode()),
+                         segmentation=rle,
                          area=int(mask.sum()), bbox=[x, y, w, h],
                          iscrowd=0))
     return anns, mixed

@@ -1,8 +1,8 @@
 """Places Challenge 2017 instance segmentation (ADE20K images)."""
 import colorsys
 
-from mmdet.registry import DATASETS
 
+from mmrot_ext.registry import DET_DATASETS
 from .checked_coco_dataset import CheckedCocoDataset
 from .validating_coco_api import ValidatingCOCO
 
@@ -17,7 +17,7 @@ def distinct_palette(num):
     return colours
 
 
-@DATASETS.register_module()
+@DET_DATASETS.register_module()
 class PlacesInstanceDataset(CheckedCocoDataset):
     """Places instance segmentation, COCO format (``places_png_to_coco.py``).
 

@@ -1,11 +1,10 @@
 """PPC (Pens, Pencils, Chopsticks): dense elongated objects, COCO format."""
-from mmdet.registry import DATASETS
 
+from mmrot_ext.registry import DET_DATASETS
 from .checked_coco_dataset import CheckedCocoDataset
-from .synthetic.dense_objects import CLASSES, PALETTE
 
 
-@DATASETS.register_module()
+@DET_DATASETS.register_module()
 class PPCDataset(CheckedCocoDataset):
     """The PPC dataset of Rotated Mask R-CNN, and our synthetic dense set.
 
@@ -14,4 +13,6 @@ class PPCDataset(CheckedCocoDataset):
     ``metainfo=dict(classes=('pen', 'pencil'))`` and chopstick annotations
     are left out on purpose (a class the file lacks is an error).
     """
-    METAINFO = dict(classes=CLASSES, palette=PALETTE)
+    METAINFO = dict(
+        classes=('pen', 'pencil', 'chopstick'),
+        palette=[(31, 119, 180), (255, 187, 60), (140, 86, 75)])

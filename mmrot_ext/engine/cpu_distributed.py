@@ -17,10 +17,11 @@ import gc
 import torch
 import torch.distributed as dist
 from mmengine.model import MMDistributedDataParallel
-from mmengine.registry import MODEL_WRAPPERS
+
+from mmrot_ext.registry import ROOT_MODEL_WRAPPERS
 
 
-@MODEL_WRAPPERS.register_module()
+@ROOT_MODEL_WRAPPERS.register_module()
 class DeviceAwareDistributedDataParallel(MMDistributedDataParallel):
     """``MMDistributedDataParallel`` that also wraps CPU modules.
 

@@ -1,10 +1,11 @@
 """Epoch-based training loop that resumes mid-epoch without replaying."""
-from mmengine.registry import LOOPS
 from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import DataLoader
 
+from mmrot_ext.registry import ROOT_LOOPS
 
-@LOOPS.register_module()
+
+@ROOT_LOOPS.register_module()
 class ExactResumeEpochBasedTrainLoop(EpochBasedTrainLoop):
     """mmengine's ``EpochBasedTrainLoop``, resuming exactly.
 

@@ -2,10 +2,11 @@
 import math
 
 from mmdet.engine.hooks import CheckInvalidLossHook
-from mmengine.registry import HOOKS
+
+from mmrot_ext.registry import ROOT_HOOKS
 
 
-@HOOKS.register_module()
+@ROOT_HOOKS.register_module()
 class LossGuardHook(CheckInvalidLossHook):
     """mmdet's ``CheckInvalidLossHook``, also for exploding losses, with an
     error that says what broke.

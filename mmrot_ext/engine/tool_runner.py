@@ -1,7 +1,12 @@
-"""Config loading shared by tools/train.py and tools/test.py."""
+"""What tools/train.py and tools/test.py share: the config of a run and the
+Runner's life cycle."""
 import os.path as osp
 
 from mmengine.config import Config
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from .cpu_distributed import close_distributed, setup_cpu_distributed
 
 
 def load_tool_config(path, cfg_options=None, work_dir=None, launcher='none'):
@@ -21,3 +26,20 @@ def load_tool_config(path, cfg_options=None, work_dir=None, launcher='none'):
         cfg.work_dir = osp.join('work_dirs',
                                 osp.splitext(osp.basename(path))[0])
     return cfg
+
+
+def run_tool(cfg, launcher, action):
+    """Build the Runner of ``cfg`` and return ``action(runner)``.
+
+    Sets up CPU distributed mode first when launched by torchrun without
+    CUDA; afterwards drops the runner and closes the process group (in that
+    order, so the gloo threads are joined here, not at interpreter exit).
+    """
+    setup_cpu_distributed(cfg, launcher)
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else \
+        RUNNERS.build(cfg)
+    try:
+        return action(runner)
+    finally:
+        del runner
+        close_distributed()

@@ -1,1 +1,3 @@
-from .metrics import *  # noqa: F401,F403
+"""Evaluation: the Places challenge evaluator (numpy only, importable
+without torch) and the metrics registered by :mod:`mmrot_ext.modules`
+(:mod:`mmrot_ext.evaluation.metrics`)."""

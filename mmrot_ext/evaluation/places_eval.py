@@ -20,7 +20,6 @@ fields and masks of the wrong size are errors naming the source. A ``bbox``
 field is dropped with a warning: pycocotools would otherwise take box areas
 for the small/medium/large split (the official scripts require its absence).
 """
-import json
 import math
 import multiprocessing
 import numbers
@@ -29,6 +28,8 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from mmrot_ext.fileio import load_json
 
 PLACES_MAX_DETS = (1, 50, 255)
 STAT_NAMES = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR@1', 'AR@50',
@@ -56,19 +57,6 @@ class PlacesEvalResult:
     precision: np.ndarray = field(repr=False)
     recall: np.ndarray = field(repr=False)
     num_dropped: int = 0
-
-
-def load_json(path_or_obj, what):
-    """A JSON object from a path, or the object itself."""
-    if not isinstance(path_or_obj, (str, bytes)) and \
-            not hasattr(path_or_obj, '__fspath__'):
-        return path_or_obj
-    try:
-        with open(path_or_obj) as f:
-            return json.load(f)
-    except json.JSONDecodeError as e:
-        raise ValueError(f'{path_or_obj}: {what} is not valid JSON ({e})') \
-            from None
 
 
 def score_problem(score):

@@ -13,8 +13,7 @@ no host sync on CUDA, stopping early on the CPU.
 
 Configs select it by name, like mmdet's ``nms=dict(type=...)``:
 ``nms=dict(type='soft_nms_rotated', method='linear', iou_threshold=0.5,
-sigma=0.5, min_score=0.05)``; heads pass their test_cfg through
-:func:`resolve_nms_cfg`.
+sigma=0.5, min_score=0.05)`` (the names: ``mmrot_ext.compat.NMS_OPS``).
 """
 import torch
 from mmcv.ops import bbox_overlaps
@@ -22,7 +21,6 @@ from mmcv.ops import bbox_overlaps
 from mmrot_ext.structures import (prepared_rboxes, rbox_kernel,
                                   sparse_rbox_overlaps)
 
-from .nms_rotated import fast_nms_rotated
 
 METHODS = ('naive', 'linear', 'gaussian')
 
@@ -70,13 +68,15 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, min_score=1e-3,
             iou_threshold, sigma, min_score)
         return torch.cat([boxes[keep].float(), kept.float()[:, None]],
                          dim=1), keep
-    return _soft_nms_by_rows(boxes.float(), scores.float(), iou_threshold,
-                             sigma, min_score, method, offset)
+    return soft_nms_by_rows(boxes.float(), scores.float(), iou_threshold,
+                            sigma, min_score, method, offset)
 
 
-def _soft_nms_by_rows(boxes, scores, iou_threshold, sigma, min_score, method,
-                      offset):
-    """:func:`soft_nms` on the boxes' device, one row update per step."""
+def soft_nms_by_rows(boxes, scores, iou_threshold, sigma, min_score, method,
+                     offset):
+    """:func:`soft_nms` on the boxes' device, one row update per step (the
+    path of CUDA tensors and axis-aligned boxes; benchmarks time it against
+    the kernel on CPU rotated boxes)."""
     index = (scores >= min_score).nonzero(as_tuple=True)[0]
     live, decayed = boxes[index], scores[index]
     # IoUs at or below the threshold do not decay 'linear' / 'naive' scores
@@ -126,23 +126,3 @@ def soft_nms_rotated(boxes, scores, iou_threshold=0.3, sigma=0.5,
         raise ValueError(f'soft_nms_rotated needs (N, 5) rotated boxes, got '
                          f'{tuple(boxes.shape)}')
     return soft_nms(boxes, scores, iou_threshold, sigma, min_score, method)
-
-
-NMS_OPS = dict(
-    soft_nms_rotated=soft_nms_rotated, fast_nms_rotated=fast_nms_rotated)
-
-
-def resolve_nms_cfg(nms_cfg):
-    """Copy of an ``nms`` config with our op names turned into the ops.
-
-    mmcv's ``batched_nms`` looks a string ``type`` up among its own ops and
-    calls a callable one directly, so resolved configs work in every mmdet
-    head. Ours: 'soft_nms_rotated', 'fast_nms_rotated'; other names are left
-    for mmcv ('nms', 'soft_nms', 'nms_rotated').
-    """
-    if nms_cfg is None:
-        return None
-    nms_cfg = nms_cfg.copy()
-    if nms_cfg.get('type') in NMS_OPS:
-        nms_cfg['type'] = NMS_OPS[nms_cfg['type']]
-    return nms_cfg

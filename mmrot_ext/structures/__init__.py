@@ -1,3 +1,4 @@
+from .mask_rle import mask_to_rle
 from .mask_rbox import mask_to_rbox, masks_to_rboxes, regularize_le90
 from .rbox_jitter import jitter_rboxes
 from .rbox_overlaps import (prepared_rboxes, rbox_envelopes,
@@ -7,7 +8,8 @@ from .rotated_mask_ops import (crop_masks_to_rboxes, paste_masks_from_rboxes,
                                points_in_rboxes, rbox_frame_grid)
 
 __all__ = [
-    'crop_masks_to_rboxes', 'jitter_rboxes', 'mask_to_rbox', 'masks_to_rboxes',
+    'crop_masks_to_rboxes', 'jitter_rboxes', 'mask_to_rbox', 'mask_to_rle',
+    'masks_to_rboxes',
     'paste_masks_from_rboxes', 'points_in_rboxes', 'prepared_rboxes',
     'rbox_envelopes', 'rbox_frame_grid', 'rbox_intersection_areas',
     'rbox_iou_upper_bound', 'rbox_overlaps_aligned', 'regularize_le90',

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmrotate.registry import TASK_UTILS
 
+from mmrot_ext.registry import ROTATED_TASK_UTILS
 from mmrot_ext.datasets.synthetic.dense_objects import (DenseSceneConfig,
                                                         render_dense_scene)
 from mmrot_ext.structures import masks_to_rboxes
@@ -31,7 +31,8 @@ def config_anchors(config_path, height, width):
     ``height`` x ``width``, on the CPU."""
     generator_cfg = Config.fromfile(config_path).model.rpn_head.\
         anchor_generator
-    generator = TASK_UTILS.build(dict(generator_cfg, _scope_='mmrotate'))
+    generator = ROTATED_TASK_UTILS.build(
+        dict(generator_cfg, _scope_='mmrotate'))
     shapes = [(math.ceil(height / sh), math.ceil(width / sw))
               for sw, sh in generator.strides]
     priors = generator.grid_priors(shapes, device='cpu')

@@ -2,11 +2,7 @@
 import numpy as np
 import pycocotools.mask as mask_util
 
-
-def mask_to_rle(mask):
-    """(H, W) mask -> COCO RLE dict with str counts (JSON-ready)."""
-    rle = mask_util.encode(np.asfortranarray(mask.astype(np.uint8)))
-    return dict(size=list(rle['size']), counts=rle['counts'].decode())
+from mmrot_ext.structures import mask_to_rle
 
 
 def jittered_mask_predictions(gt, per_image=100, seed=0, hit_rate=0.6,

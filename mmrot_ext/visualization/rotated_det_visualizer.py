@@ -1,9 +1,10 @@
 """Visualiser for rotated detections: rotated boxes and masks."""
-from mmrotate.registry import VISUALIZERS
 from mmrotate.visualization import RotLocalVisualizer
 
+from mmrot_ext.registry import ROTATED_VISUALIZERS
 
-@VISUALIZERS.register_module()
+
+@ROTATED_VISUALIZERS.register_module()
 class RotatedDetLocalVisualizer(RotLocalVisualizer):
     """mmrotate's ``RotLocalVisualizer`` that keeps the picture on the image.
 

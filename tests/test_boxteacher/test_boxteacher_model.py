@@ -15,7 +15,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.structures import InstanceData
 
-from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
+from mmrot_ext.testing import adamw_loss_history
 from projects.BoxTeacher.boxteacher import BoxTeacherEMAHook, box_masks
 
 from ..conftest import REPO_ROOT
@@ -26,13 +26,8 @@ MASK_RCNN = 'boxteacher-mask-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py'
 
 
 @pytest.fixture(scope='module')
-def scenes(tmp_path_factory):
-    root = tmp_path_factory.mktemp('boxteacher_scenes')
-    write_dense_dataset(
-        str(root), dict(train=8, val=2),
-        DenseSceneConfig(width=128, height=128, num_objects=(3, 6)),
-        seed=0, workers=1)
-    return root
+def scenes(dense_scenes):
+    return dense_scenes(train=8, val=2)
 
 
 def load_cfg(name, root, jitter_prob=None):
@@ -83,22 +78,20 @@ def train(model, data, iterations=20):
     hook = BoxTeacherEMAHook(momentum=0.99)
     runner = SimpleNamespace(model=model, iter=0)
     hook.before_train(runner)
-    optimizer = torch.optim.AdamW(
-        [p for p in model.parameters() if p.requires_grad], lr=1e-3)
-    history = []
-    for it in range(iterations):
-        set_iter(it)
-        loss, _ = model.parse_losses(losses_of(model, data[it % len(data)]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+
+    def after_step(it):
         runner.iter = it
         hook.after_train_iter(runner, batch_idx=it)
-        history.append(loss.item())
+        set_iter(it + 1)
+
+    set_iter(0)
+    history = adamw_loss_history(model, data, iterations,
+                                 after_step=after_step)
     set_iter(0)
     return history
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', [CONDINST, MASK_RCNN])
 def test_twenty_iterations_lower_the_loss(name, scenes):
     cfg = load_cfg(name, scenes)

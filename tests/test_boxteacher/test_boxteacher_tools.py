@@ -5,22 +5,19 @@ import re
 import pytest
 import torch
 
-from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
 
 from ..test_tools.conftest import data_options, run_tool
+
+# subprocess tool runs and trainings: `make test-fast` leaves them out
+pytestmark = pytest.mark.slow
 
 CFG = ('projects/BoxTeacher/configs/'
        'boxteacher_r18_fpn_cpu-tiny_synthetic-dense.py')
 
 
 @pytest.fixture(scope='module')
-def scenes(tmp_path_factory):
-    root = tmp_path_factory.mktemp('boxteacher_tool_scenes')
-    write_dense_dataset(
-        str(root), dict(train=8, val=2),
-        DenseSceneConfig(width=128, height=128, num_objects=(3, 6)),
-        seed=0, workers=1)
-    return root
+def scenes(dense_scenes):
+    return dense_scenes(train=8, val=2)
 
 
 def options(root):

@@ -1,11 +1,8 @@
 """Bad input gets a clear error naming the file and the problem."""
-import copy
 import json
 
 import pytest
 from mmdet.registry import DATASETS
-
-from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
 
 PIPELINE = [
     dict(type='LoadImageFromFile'),
@@ -15,13 +12,10 @@ PIPELINE = [
 
 
 @pytest.fixture(scope='module')
-def dataset_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp('ppc')
-    write_dense_dataset(
-        str(root), dict(train=3),
-        DenseSceneConfig(width=96, height=96, num_objects=(3, 5)),
-        workers=1)
-    return root
+def dataset_dir(dense_scenes):
+    # its tests write annotation files into it: no other test uses these
+    # arguments
+    return dense_scenes(size=96, num_objects=(3, 5), train=3)
 
 
 @pytest.fixture

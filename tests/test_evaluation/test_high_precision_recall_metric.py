@@ -9,16 +9,12 @@ import pycocotools.mask as mask_util
 import pytest
 import torch
 
-from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
-from mmrot_ext.evaluation import HighPrecisionRecallMetric
+from mmrot_ext.evaluation.metrics import HighPrecisionRecallMetric
 
 
 @pytest.fixture(scope='module')
-def gt_file(tmp_path_factory):
-    root = tmp_path_factory.mktemp('hpr')
-    write_dense_dataset(str(root), dict(val=3),
-                        DenseSceneConfig(width=96, height=96,
-                                         num_objects=(4, 6)), workers=1)
+def gt_file(dense_scenes):
+    root = dense_scenes(size=96, num_objects=(4, 6), val=3)
     return root / 'annotations' / 'instances_val.json'
 
 

@@ -12,7 +12,8 @@ from mmrot_ext.evaluation.overlap_eval import (
     mean_average_precision,
     run_overlap_eval,
 )
-from mmrot_ext.testing import jittered_mask_predictions, mask_to_rle
+from mmrot_ext.structures import mask_to_rle
+from mmrot_ext.testing import jittered_mask_predictions
 
 H, W = 20, 40
 

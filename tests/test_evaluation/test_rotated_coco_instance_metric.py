@@ -8,17 +8,12 @@ import torch
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
-from mmrot_ext.evaluation import RotatedCocoInstanceMetric
+from mmrot_ext.evaluation.metrics import RotatedCocoInstanceMetric
 
 
 @pytest.fixture(scope='module')
-def dataset(tmp_path_factory):
-    root = tmp_path_factory.mktemp('metric_data')
-    write_dense_dataset(
-        str(root), dict(val=6),
-        DenseSceneConfig(width=96, height=96, num_objects=(3, 5)),
-        workers=1)
+def dataset(dense_scenes):
+    root = dense_scenes(size=96, num_objects=(3, 5), val=6)
     path = root / 'annotations' / 'instances_val.json'
     with open(path) as f:
         return str(path), json.load(f)

@@ -10,6 +10,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 
 from mmrot_ext.datasets.synthetic import BagSceneConfig, write_bag_dataset
+from mmrot_ext.testing import adamw_loss_history
 from projects.LatentMaskRCNN.latent_mask_rcnn import (
     KLWeightScheduleHook,
     gaussian_kl,
@@ -147,19 +148,11 @@ def test_unknown_mode_is_an_error(cfg, bags):
         model(**data, mode='predict')
 
 
+@pytest.mark.slow
 def test_twenty_iterations_lower_the_loss(cfg, bags):
     model = build(cfg, kl_weight=1e-3)
     model.train()
-    data = batch(cfg, bags, n=4)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    losses = []
-    for _ in range(20):
-        inputs = model.data_preprocessor(data, training=True)
-        loss, _ = model.parse_losses(model(**inputs, mode='loss'))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    losses = adamw_loss_history(model, [batch(cfg, bags, n=4)], 20)
     assert np.mean(losses[-3:]) < 0.8 * np.mean(losses[:3]), losses
 
 

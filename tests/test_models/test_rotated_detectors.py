@@ -11,7 +11,8 @@ from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.structures import InstanceData
 from mmrotate.structures.bbox import RotatedBoxes
 
-from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
+
+from mmrot_ext.testing import adamw_loss_history
 
 from ..conftest import REPO_ROOT
 
@@ -34,13 +35,8 @@ def load_cfg(name):
 
 
 @pytest.fixture(scope='module')
-def scenes_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp('rotated_scenes')
-    write_dense_dataset(
-        str(root), dict(train=8),
-        DenseSceneConfig(width=128, height=128, num_objects=(4, 7)),
-        workers=1)
-    return root
+def scenes_dir(dense_scenes):
+    return dense_scenes(num_objects=(4, 7), train=8)
 
 
 def batches(cfg, root, n=2):
@@ -70,20 +66,12 @@ def losses_of(model, batch):
     return model(**inputs, mode='loss')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', sorted(CONFIGS))
 def test_trains_20_iterations_with_falling_loss(name, scenes_dir):
     cfg = load_cfg(name)
     model = build_model(cfg)
-    data = batches(cfg, scenes_dir)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    losses = []
-    for it in range(20):
-        loss, _ = model.parse_losses(losses_of(model, data[it % 2]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        assert torch.isfinite(loss)
-        losses.append(loss.item())
+    losses = adamw_loss_history(model, batches(cfg, scenes_dir), 20)
     assert np.mean(losses[-4:]) < 0.8 * np.mean(losses[:4]), losses
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from mmcv.ops import batched_nms, nms, nms_rotated
 
-from mmrot_ext.ops import fast_nms_rotated, resolve_nms_cfg
+from mmrot_ext.ops import fast_nms_rotated
 from mmrot_ext.testing import exact_greedy_nms
 
 
@@ -41,8 +41,8 @@ def test_in_batched_nms_by_config_name():
     levels = torch.randint(0, 3, (300, ), generator=g)
     ref = batched_nms(boxes, scores, levels,
                       dict(type='nms_rotated', iou_threshold=0.7))
-    got = batched_nms(boxes, scores, levels, resolve_nms_cfg(
-        dict(type='fast_nms_rotated', iou_threshold=0.7)))
+    got = batched_nms(boxes, scores, levels,
+                      dict(type='fast_nms_rotated', iou_threshold=0.7))
     assert torch.equal(got[1], ref[1])
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from mmcv.ops import soft_nms as mmcv_soft_nms
 
-from mmrot_ext.ops import resolve_nms_cfg, soft_nms, soft_nms_rotated
+from mmrot_ext.ops import soft_nms, soft_nms_rotated
 from mmrot_ext.testing import exact_rbox_overlaps
 
 
@@ -97,19 +97,16 @@ def test_empty_and_bad_input():
         soft_nms_rotated(torch.zeros(2, 4), torch.ones(2))
 
 
-def test_config_name_resolves_for_mmcv_batched_nms():
+def test_mmcv_batched_nms_finds_it_by_config_name():
     from mmcv.ops import batched_nms
     cfg = dict(type='soft_nms_rotated', method='linear', iou_threshold=0.5,
                min_score=0.05)
-    resolved = resolve_nms_cfg(cfg)
-    assert resolved['type'] is soft_nms_rotated and cfg['type'] == \
-        'soft_nms_rotated'
-    assert resolve_nms_cfg(dict(type='nms_rotated'))['type'] == 'nms_rotated'
     boxes = torch.tensor([[10., 10., 20., 4., 0.], [10., 10., 20., 4., 0.],
                           [10., 10., 20., 4., 0.]])
     scores = torch.tensor([0.9, 0.8, 0.7])
     labels = torch.tensor([0, 0, 1])
-    dets, keep = batched_nms(boxes, scores, labels, resolved)
+    dets, keep = batched_nms(boxes, scores, labels, cfg)
+    assert cfg['type'] == 'soft_nms_rotated'  # the config is not changed
     # class 1 does not suppress class 0; the class-0 duplicate is decayed away
     assert sorted(keep.tolist()) == [0, 2]
 
@@ -126,8 +123,8 @@ def test_device_path_equals_the_kernel(monkeypatch, matrix_limit):
     scores = torch.rand(50, generator=g)
     for method in ('linear', 'gaussian', 'naive'):
         expected = soft_nms_rotated(boxes, scores, 0.3, 0.5, 0.05, method)
-        got = soft_nms_module._soft_nms_by_rows(boxes, scores, 0.3, 0.5,
-                                                0.05, method, 0)
+        got = soft_nms_module.soft_nms_by_rows(boxes, scores, 0.3, 0.5,
+                                               0.05, method, 0)
         assert torch.equal(got[1], expected[1])
         assert torch.allclose(got[0], expected[0], atol=1e-5)
 

@@ -13,7 +13,8 @@ from mmrot_ext.evaluation.places_eval import (
     evaluate_places,
     to_submission,
 )
-from mmrot_ext.testing import jittered_mask_predictions, mask_to_rle
+from mmrot_ext.structures import mask_to_rle
+from mmrot_ext.testing import jittered_mask_predictions
 
 
 @pytest.fixture(scope='module')

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from mmrot_ext.datasets.places_format import convert_places_pngs
-from mmrot_ext.evaluation import PlacesInstanceMetric
+from mmrot_ext.evaluation.metrics import PlacesInstanceMetric
 from mmrot_ext.evaluation.places_eval import evaluate_places
 
 

@@ -7,21 +7,15 @@ import sys
 
 import pytest
 
-from mmrot_ext.datasets.synthetic import DenseSceneConfig, write_dense_dataset
 
 MASK_RCNN_CFG = \
     'configs/mask_rcnn/mask-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py'
 
 
 @pytest.fixture(scope='session')
-def tiny_data(tmp_path_factory):
+def tiny_data(dense_scenes):
     """16 train / 4 val dense scenes at 128 px."""
-    root = tmp_path_factory.mktemp('synthetic_dense')
-    write_dense_dataset(
-        str(root), dict(train=16, val=4),
-        DenseSceneConfig(width=128, height=128, num_objects=(3, 6)),
-        seed=0, workers=1)
-    return root
+    return dense_scenes(train=16, val=4)
 
 
 def data_options(data_root, epochs, extra=(), train_resize=2):

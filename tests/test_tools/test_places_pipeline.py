@@ -3,7 +3,12 @@ with a submission, score the submission with the standalone evaluator."""
 import json
 import re
 
+import pytest
+
 from .conftest import run_tool
+
+# subprocess tool runs and trainings: `make test-fast` leaves them out
+pytestmark = pytest.mark.slow
 
 PLACES_CFG = \
     'configs/places/mask-rcnn_r18_fpn_cpu-tiny_synthetic-places.py'

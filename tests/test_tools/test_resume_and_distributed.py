@@ -13,6 +13,9 @@ from mmrot_ext.engine import find_resume_checkpoint
 
 from .conftest import MASK_RCNN_CFG, data_options, read_scalars, run_tool
 
+# subprocess tool runs and trainings: `make test-fast` leaves them out
+pytestmark = pytest.mark.slow
+
 
 BATCH_ORDER_HOOK = """
 import json

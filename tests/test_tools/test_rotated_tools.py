@@ -7,6 +7,9 @@ import pytest
 
 from .conftest import data_options, read_scalars, run_tool
 
+# subprocess tool runs and trainings: `make test-fast` leaves them out
+pytestmark = pytest.mark.slow
+
 ROTATED_CFG = \
     'configs/rotated_ms_rcnn/rotated-ms-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py'
 

@@ -8,6 +8,9 @@ import torch
 
 from .conftest import MASK_RCNN_CFG, data_options, read_scalars, run_tool
 
+# subprocess tool runs and trainings: `make test-fast` leaves them out
+pytestmark = pytest.mark.slow
+
 
 def test_training_loss_falls(trained_mask_rcnn):
     losses = [r['loss'] for r in read_scalars(trained_mask_rcnn)]

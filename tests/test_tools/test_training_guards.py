@@ -11,6 +11,9 @@ from mmrot_ext.engine import LossGuardHook
 
 from .conftest import MASK_RCNN_CFG, data_options
 
+# subprocess tool runs and trainings: `make test-fast` leaves them out
+pytestmark = pytest.mark.slow
+
 
 def fake_runner(iteration=7, epoch=1):
     return SimpleNamespace(iter=iteration, epoch=epoch, work_dir='wd')

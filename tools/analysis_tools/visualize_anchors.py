@@ -11,7 +11,7 @@ Tune anchor scales, ratios and (for rotated RPNs) angles with it: a GT with
 no positive anchor is never proposed at the RPN stage. Works for rotated
 (N, 5) and axis-aligned (N, 4) anchors.
 """
-import mmrot_ext  # noqa: F401  (first: lets mmrotate import; see compat)
+import mmrot_ext.modules  # noqa: F401  (first: lets mmrotate import)
 
 # isort: split
 import argparse

@@ -14,7 +14,6 @@ import argparse
 import json
 import time
 
-import mmrot_ext  # noqa: F401  (applies upstream fixes)
 from mmrot_ext.datasets.places_format import ON_MIXED, convert_places_pngs
 
 

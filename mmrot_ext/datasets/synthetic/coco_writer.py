@@ -14,18 +14,19 @@ learn from, which COCO evaluation and mmdet training then ignore).
 """
 import functools
 import json
-import multiprocessing
 import os
 import os.path as osp
 import time
 
 import cv2
 import numpy as np
-import pycocotools.mask as mask_util
 import torch
 from mmdet.structures.bbox import bbox_overlaps
 
-from mmrot_ext.structures import masks_to_rboxes, sparse_rbox_overlaps
+from mmrot_ext.structures import (mask_to_rle, masks_to_rboxes,
+                                  sparse_rbox_overlaps)
+
+from .scene_jobs import check_splits, map_scenes
 
 SPLIT_IDS = {'train': 0, 'val': 1, 'test': 2}
 
@@ -48,15 +49,13 @@ def scene_annotations(owner, cats, full_areas, image_id, min_visible_area,
         area = int(mask.sum())
         ys, xs = np.nonzero(mask)
         x0, y0 = int(xs.min()), int(ys.min())
-        rle = mask_util.encode(np.asfortranarray(mask.astype(np.uint8)))
         crowd = area < min_visible_area or \
             area < min_visible_fraction * full_areas[k]
         anns.append(
             dict(
                 image_id=image_id,
                 category_id=int(cats[k]),
-                segmentation=dict(
-                    size=list(rle['size']), counts=rle['counts'].decode()),
+                segmentation=mask_to_rle(mask),
                 area=area,
                 bbox=[x0, y0, int(xs.max()) + 1 - x0,
                       int(ys.max()) + 1 - y0],
@@ -116,11 +115,7 @@ def write_coco_dataset(out_dir, splits, render, cfg, categories, seed=0,
         dict: per split, image / instance counts, mean neighbour IoU of
         axis-aligned and rotated boxes, and seconds taken.
     """
-    unknown = set(splits) - set(SPLIT_IDS)
-    if unknown:
-        raise ValueError(f'unknown split(s) {sorted(unknown)}; expected a '
-                         f'subset of {sorted(SPLIT_IDS)}')
-    workers = workers or os.cpu_count() or 1
+    check_splits(splits, SPLIT_IDS)
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
     stats = {}
     for split, count in splits.items():
@@ -129,11 +124,7 @@ def write_coco_dataset(out_dir, splits, render, cfg, categories, seed=0,
         job = functools.partial(_render_one, split=split, out_dir=out_dir,
                                 seed=seed, render=render, cfg=cfg,
                                 jpeg_quality=jpeg_quality)
-        if workers > 1 and count > 1:
-            with multiprocessing.get_context('fork').Pool(workers) as pool:
-                results = pool.map(job, range(count), chunksize=8)
-        else:
-            results = [job(i) for i in range(count)]
+        results = map_scenes(job, count, workers)
         images, annotations, hious, rious = [], [], [], []
         for image, anns in results:
             images.append(image)

@@ -15,10 +15,10 @@ import math
 import cv2
 import numpy as np
 
+from ..ppc_dataset import PPCDataset
 from .coco_writer import write_coco_dataset
 
-CLASSES = ('pen', 'pencil', 'chopstick')
-PALETTE = [(31, 119, 180), (255, 187, 60), (140, 86, 75)]
+CLASSES = PPCDataset.METAINFO['classes']
 PEN, PENCIL, CHOPSTICK = 1, 2, 3  # COCO category ids
 
 # length and width as fractions of the image's shorter side

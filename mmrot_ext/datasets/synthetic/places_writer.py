@@ -12,7 +12,6 @@ order given, like the challenge's ``imgCatIds.json``.
 """
 import functools
 import json
-import multiprocessing
 import os
 import os.path as osp
 
@@ -20,6 +19,7 @@ import cv2
 import numpy as np
 
 from .dense_objects import CATEGORIES, DenseSceneConfig, render_dense_scene
+from .scene_jobs import check_splits, map_scenes
 
 SPLIT_SEEDS = {'training': 0, 'validation': 1, 'testing': 2}
 
@@ -55,21 +55,16 @@ def write_places_dataset(out_dir, splits, cfg=None, seed=0, workers=None,
     Returns:
         dict: the ``imgCatIds.json`` content written.
     """
-    unknown = set(splits) - set(SPLIT_SEEDS)
-    if unknown:
-        raise ValueError(f'unknown split(s) {sorted(unknown)}; use '
-                         f'{sorted(SPLIT_SEEDS)}')
+    check_splits(splits, SPLIT_SEEDS)
     cfg = cfg or DenseSceneConfig()
     images = []
-    with multiprocessing.get_context('fork').Pool(workers) as pool:
-        for split, count in splits.items():
-            for sub in ('images', 'annotations_instance'):
-                os.makedirs(osp.join(out_dir, sub, split), exist_ok=True)
-            job = functools.partial(_write_one, split=split,
-                                    out_dir=out_dir, seed=seed,
-                                    render=render, cfg=cfg)
-            for image in pool.imap(job, range(count), chunksize=8):
-                images.append(dict(image, id=len(images)))
+    for split, count in splits.items():
+        for sub in ('images', 'annotations_instance'):
+            os.makedirs(osp.join(out_dir, sub, split), exist_ok=True)
+        job = functools.partial(_write_one, split=split, out_dir=out_dir,
+                                seed=seed, render=render, cfg=cfg)
+        for image in map_scenes(job, count, workers):
+            images.append(dict(image, id=len(images)))
     img_cat_ids = dict(images=images, categories=list(categories))
     with open(osp.join(out_dir, 'imgCatIds.json'), 'w') as f:
         json.dump(img_cat_ids, f)

@@ -2,15 +2,15 @@
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
-from mmengine.registry import TRANSFORMS
 from mmrotate.structures.bbox import RotatedBoxes
 
+from mmrot_ext.registry import ROOT_TRANSFORMS
 from mmrot_ext.structures import masks_to_rboxes
 
 BOX_TYPES = ('rbox', 'hbox')
 
 
-@TRANSFORMS.register_module()
+@ROOT_TRANSFORMS.register_module()
 class BoxesFromMasks(BaseTransform):
     """Set ``gt_bboxes`` to the tight boxes of ``gt_masks``.
 

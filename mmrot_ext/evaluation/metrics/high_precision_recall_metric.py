@@ -4,8 +4,9 @@ from collections import OrderedDict
 import numpy as np
 import pycocotools.mask as mask_util
 from mmdet.evaluation.metrics import CocoMetric
-from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
+
+from mmrot_ext.registry import DET_METRICS
 
 from ..overlap_eval import (
     HIGH_THRS,
@@ -15,9 +16,10 @@ from ..overlap_eval import (
     run_overlap_eval,
 )
 from ..picking_metrics import double_pick_rate, score_quality_auc
+from .mask_predictions import mask_predictions
 
 
-@METRICS.register_module()
+@DET_METRICS.register_module()
 class HighPrecisionRecallMetric(CocoMetric):
     """The columns of Latent-MaskRCNN's Table I and its picking metrics,
     for any detector that predicts masks.
@@ -55,22 +57,6 @@ class HighPrecisionRecallMetric(CocoMetric):
         self.pick_score_thr = pick_score_thr
         self.iop_thr = iop_thr
         self.seed = seed
-
-    def _predictions(self, results):
-        preds = []
-        for result in results:
-            ranks = result.get('mask_scores', result['scores'])
-            for label, mask, score in zip(result['labels'], result['masks'],
-                                          ranks):
-                counts = mask['counts']
-                preds.append(dict(
-                    image_id=int(result['img_id']),
-                    category_id=self.cat_ids[label],
-                    segmentation=dict(size=list(mask['size']),
-                                      counts=counts.decode() if isinstance(
-                                          counts, bytes) else counts),
-                    score=float(score)))
-        return preds
 
     def _picking(self, gt, preds):
         """Double-pick rate / pickable area, score AUC and IoP fraction."""
@@ -123,7 +109,7 @@ class HighPrecisionRecallMetric(CocoMetric):
         if self.cat_ids is None:
             self.cat_ids = self._coco_api.get_cat_ids(
                 cat_names=self.dataset_meta['classes'])
-        preds = self._predictions(results)
+        preds = mask_predictions(results, self.cat_ids, type(self).__name__)
         gt = self._coco_api.dataset
         ev_iou = run_overlap_eval(gt, preds, 'iou')
         ev_iop = run_overlap_eval(gt, preds, 'iop', iou_thrs=HIGH_THRS)

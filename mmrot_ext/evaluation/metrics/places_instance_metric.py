@@ -3,10 +3,12 @@ import os.path as osp
 from collections import OrderedDict
 
 from mmdet.evaluation.metrics import CocoMetric
-from mmdet.registry import METRICS
 from mmengine.fileio import dump
 from mmengine.logging import MMLogger
 
+from mmrot_ext.registry import DET_METRICS
+
+from .mask_predictions import mask_predictions
 from ..places_eval import (
     MAX_DETS_RULES,
     PLACES_MAX_DETS,
@@ -25,7 +27,7 @@ RESULT_KEYS = {
 }
 
 
-@METRICS.register_module()
+@DET_METRICS.register_module()
 class PlacesInstanceMetric(CocoMetric):
     """Mask AP with the Places challenge rules (``places_eval``).
 
@@ -71,27 +73,6 @@ class PlacesInstanceMetric(CocoMetric):
         self.submission_file = submission_file
         self.img_cat_ids = img_cat_ids
 
-    def predictions(self, results):
-        """Challenge-style prediction dicts from processed results."""
-        preds = []
-        for result in results:
-            if 'masks' not in result:
-                raise KeyError('PlacesInstanceMetric needs predicted masks; '
-                               'the model gave none')
-            ranks = result.get('mask_scores', result['scores'])
-            for label, mask, score in zip(result['labels'], result['masks'],
-                                          ranks):
-                counts = mask['counts']
-                preds.append(
-                    dict(image_id=int(result['img_id']),
-                         category_id=self.cat_ids[label],
-                         segmentation=dict(
-                             size=list(mask['size']),
-                             counts=counts.decode() if isinstance(
-                                 counts, bytes) else counts),
-                         score=float(score)))
-        return preds
-
     def _challenge_ids(self):
         """Our image id -> ``imgCatIds.json`` id, matched by file name."""
         challenge = {
@@ -120,7 +101,7 @@ class PlacesInstanceMetric(CocoMetric):
                 cat_names=self.dataset_meta['classes'])
         if self.img_ids is None:
             self.img_ids = self._coco_api.get_img_ids()
-        preds = self.predictions(results)
+        preds = mask_predictions(results, self.cat_ids, type(self).__name__)
         if self.submission_file:
             id_map = self._challenge_ids() if self.img_cat_ids else None
             dump(to_submission(preds, id_map), self.submission_file)

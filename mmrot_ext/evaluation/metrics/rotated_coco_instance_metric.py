@@ -15,16 +15,18 @@ import tempfile
 from collections import OrderedDict
 
 import numpy as np
+import torch
 from mmdet.datasets.api_wrappers import COCO, COCOeval
 from mmdet.evaluation.metrics import CocoMetric
 from mmengine.fileio import dump
 from mmengine.logging import MMLogger
-import torch
-from mmrotate.registry import METRICS
 
-from mmrot_ext.structures import masks_to_rboxes, sparse_rbox_overlaps
+from mmrot_ext.registry import ROTATED_METRICS
+from mmrot_ext.structures import (masks_to_rboxes, rbox_envelopes,
+                                  sparse_rbox_overlaps)
 
 from ..coco_pairs import gts_and_ranked_dets
+from .mask_predictions import mask_predictions
 
 STAT_NAMES = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l', 'AR@100',
               'AR@300', 'AR@1000', 'AR_s@1000', 'AR_m@1000', 'AR_l@1000')
@@ -45,7 +47,7 @@ def rbox_coco(coco):
     return rotated
 
 
-@METRICS.register_module()
+@ROTATED_METRICS.register_module()
 class RotatedCocoInstanceMetric(CocoMetric):
     """Mask AP, rotated-box AP and rotated proposal recall.
 
@@ -75,34 +77,26 @@ class RotatedCocoInstanceMetric(CocoMetric):
 
     def results2json(self, results, outfile_prefix):
         """Write segm and rbox result files; return their paths."""
-        segm, rbox = [], []
+        rbox = []
         for result in results:
-            ranks = result.get('mask_scores', result['scores'])
+            boxes = torch.as_tensor(np.asarray(result['bboxes']),
+                                    dtype=torch.float64).reshape(-1, 5)
+            envelopes = rbox_envelopes(boxes)
+            envelopes[:, 2:] -= envelopes[:, :2]  # xyxy -> xywh
             for i, label in enumerate(result['labels']):
-                entry = dict(image_id=int(result['img_id']),
-                             category_id=self.cat_ids[label])
-                box = [float(v) for v in result['bboxes'][i]]
-                rbox.append(dict(entry, rbox=box, bbox=self._envelope(box),
+                rbox.append(dict(image_id=int(result['img_id']),
+                                 category_id=self.cat_ids[label],
+                                 rbox=boxes[i].tolist(),
+                                 bbox=envelopes[i].tolist(),
                                  score=float(result['scores'][i])))
-                if 'masks' in result:
-                    mask = dict(result['masks'][i])
-                    if isinstance(mask['counts'], bytes):
-                        mask['counts'] = mask['counts'].decode()
-                    segm.append(dict(entry, segmentation=mask,
-                                     score=float(ranks[i])))
+        with_masks = [r for r in results if 'masks' in r]
+        segm = mask_predictions(with_masks, self.cat_ids, type(self).__name__)
         files = dict(rbox=f'{outfile_prefix}.rbox.json')
         dump(rbox, files['rbox'])
         if segm:
             files['segm'] = f'{outfile_prefix}.segm.json'
             dump(segm, files['segm'])
         return files
-
-    @staticmethod
-    def _envelope(rbox):
-        cx, cy, w, h, t = rbox
-        ex = abs(w / 2 * np.cos(t)) + abs(h / 2 * np.sin(t))
-        ey = abs(w / 2 * np.sin(t)) + abs(h / 2 * np.cos(t))
-        return [cx - ex, cy - ey, 2 * ex, 2 * ey]
 
     def _evaluate(self, metric, dets):
         """Run COCO evaluation of one metric; return the evaluator."""

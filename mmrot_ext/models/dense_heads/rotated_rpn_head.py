@@ -2,9 +2,8 @@
 import torch
 from mmdet.models.dense_heads import RPNHead
 from mmdet.models.task_modules.prior_generators import anchor_inside_flags
-from mmrotate.registry import MODELS
 
-from mmrot_ext.ops import fast_nms_rotated, resolve_nms_cfg
+from mmrot_ext.registry import ROTATED_MODELS
 
 ROTATED_NMS = ('nms_rotated', 'fast_nms_rotated', 'soft_nms_rotated')
 
@@ -40,7 +39,7 @@ def gt_balanced_objectness_weights(pos_gt_inds, num_gts):
     return pos_weights, neg_weight
 
 
-@MODELS.register_module()
+@ROTATED_MODELS.register_module()
 class RotatedRPNHead(RPNHead):
     """mmdet's ``RPNHead`` proposing rotated boxes.
 
@@ -63,27 +62,39 @@ class RotatedRPNHead(RPNHead):
     uniform weights.
     """
 
-    def __init__(self, in_channels, **kwargs):
-        kwargs.setdefault(
-            'anchor_generator',
-            dict(type='RotatedAnchorGenerator', scales=[8],
-                 ratios=[0.5, 1.0, 2.0], angles=[-90.0, -60.0, -30.0],
-                 strides=[4, 8, 16, 32, 64], center_offset=0.5,
-                 use_box_type=True))
-        kwargs.setdefault(
-            'loss_cls',
-            dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True,
-                 loss_weight=1.0))
-        kwargs.setdefault(
-            'loss_bbox',
-            dict(type='mmdet.SmoothL1Loss', beta=1.0 / 9.0, loss_weight=1.0))
-        kwargs.setdefault(
-            'bbox_coder',
-            dict(type='DeltaXYWHTRBBoxCoder', angle_version='le90',
-                 edge_swap=True, proj_xy=True,
-                 target_means=(0., 0., 0., 0., 0.),
-                 target_stds=(1., 1., 1., 1., 1.), use_box_type=True))
-        super().__init__(in_channels, **kwargs)
+    def __init__(self,
+                 in_channels,
+                 anchor_generator=dict(
+                     type='RotatedAnchorGenerator',
+                     scales=[8],
+                     ratios=[0.5, 1.0, 2.0],
+                     angles=[-90.0, -60.0, -30.0],
+                     strides=[4, 8, 16, 32, 64],
+                     center_offset=0.5,
+                     use_box_type=True),
+                 bbox_coder=dict(
+                     type='DeltaXYWHTRBBoxCoder',
+                     angle_version='le90',
+                     edge_swap=True,
+                     proj_xy=True,
+                     target_means=(0., 0., 0., 0., 0.),
+                     target_stds=(1., 1., 1., 1., 1.),
+                     use_box_type=True),
+                 loss_cls=dict(
+                     type='mmdet.CrossEntropyLoss',
+                     use_sigmoid=True,
+                     loss_weight=1.0),
+                 loss_bbox=dict(
+                     type='mmdet.SmoothL1Loss', beta=1.0 / 9.0,
+                     loss_weight=1.0),
+                 **kwargs):
+        super().__init__(
+            in_channels,
+            anchor_generator=anchor_generator,
+            bbox_coder=bbox_coder,
+            loss_cls=loss_cls,
+            loss_bbox=loss_bbox,
+            **kwargs)
         if self.bbox_coder.encode_size != 5:
             raise ValueError(
                 f'RotatedRPNHead needs a rotated box coder (encode_size 5), '
@@ -119,11 +130,11 @@ class RotatedRPNHead(RPNHead):
 
     def _bbox_post_process(self, results, cfg, rescale=False, with_nms=True,
                            img_meta=None):
-        """mmdet's post-processing with our rotated NMS ops resolved."""
+        """mmdet's post-processing; ``fast_nms_rotated`` stops at
+        ``max_per_img`` proposals."""
         _check_rotated_nms(cfg.get('nms'), 'proposal cfg')
-        cfg = cfg.copy()
-        cfg.nms = resolve_nms_cfg(cfg.nms)
-        if cfg.nms['type'] is fast_nms_rotated:
-            cfg.nms['max_num'] = cfg.max_per_img
+        if (cfg.get('nms') or {}).get('type') == 'fast_nms_rotated':
+            cfg = cfg.copy()
+            cfg.nms = dict(cfg.nms, max_num=cfg.max_per_img)
         return super()._bbox_post_process(results, cfg, rescale, with_nms,
                                           img_meta)

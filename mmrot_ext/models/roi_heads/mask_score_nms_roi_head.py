@@ -1,12 +1,11 @@
 """Mask Scoring R-CNN RoI head with optional NMS on mask scores."""
 from mmcv.ops import batched_nms
 from mmdet.models.roi_heads import MaskScoringRoIHead
-from mmdet.registry import MODELS
 
-from mmrot_ext.ops import resolve_nms_cfg
+from mmrot_ext.registry import DET_MODELS
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class MaskScoreNMSRoIHead(MaskScoringRoIHead):
     """mmdet's ``MaskScoringRoIHead``, plus NMS on mask scores.
 
@@ -17,13 +16,6 @@ class MaskScoreNMSRoIHead(MaskScoringRoIHead):
     scores (Rotated MS R-CNN's ``USE_NMS``; set ``test_cfg.nms=None`` to skip
     the box-score NMS before it). Both configs may name our soft-NMS ops.
     """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.test_cfg is not None:
-            for key in ('nms', 'mask_score_nms'):
-                if self.test_cfg.get(key) is not None:
-                    self.test_cfg[key] = resolve_nms_cfg(self.test_cfg[key])
 
     def predict_mask(self, x, batch_img_metas, results_list, rescale=False):
         results_list = super().predict_mask(x, batch_img_metas, results_list,

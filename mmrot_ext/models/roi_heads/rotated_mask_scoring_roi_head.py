@@ -1,11 +1,11 @@
 """RoI head of Rotated MS R-CNN: rotated masks scored by a MaskIoU head."""
-from mmrotate.registry import MODELS
 
+from mmrot_ext.registry import ROTATED_MODELS
 from .mask_score_nms_roi_head import MaskScoreNMSRoIHead
 from .rotated_standard_roi_head import RotatedStandardRoIHead
 
 
-@MODELS.register_module()
+@ROTATED_MODELS.register_module()
 class RotatedMaskScoringRoIHead(MaskScoreNMSRoIHead, RotatedStandardRoIHead):
     """:class:`MaskScoreNMSRoIHead` on rotated RoIs.
 

@@ -2,13 +2,12 @@
 import torch
 from mmdet.models.roi_heads import StandardRoIHead
 from mmengine.structures import InstanceData
-from mmrotate.registry import MODELS
 
-from mmrot_ext.ops import resolve_nms_cfg
+from mmrot_ext.registry import ROTATED_MODELS
 from mmrot_ext.structures import jitter_rboxes
 
 
-@MODELS.register_module()
+@ROTATED_MODELS.register_module()
 class RotatedStandardRoIHead(StandardRoIHead):
     """mmdet's ``StandardRoIHead`` on rotated RoIs.
 
@@ -28,11 +27,6 @@ class RotatedStandardRoIHead(StandardRoIHead):
     proposals before assignment (:func:`jitter_rboxes`); default off. The
     sampler's ``add_gt_as_proposals`` still adds the GT itself.
     """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.test_cfg is not None and 'nms' in self.test_cfg:
-            self.test_cfg.nms = resolve_nms_cfg(self.test_cfg.nms)
 
     def loss(self, x, rpn_results_list, batch_data_samples):
         """mmdet's loss, after adding jittered GT copies to the proposals

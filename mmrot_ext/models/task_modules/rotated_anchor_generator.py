@@ -3,13 +3,13 @@ import math
 
 import torch
 from mmdet.models.task_modules import AnchorGenerator
-from mmrotate.registry import TASK_UTILS
 from mmrotate.structures.bbox import RotatedBoxes
 
+from mmrot_ext.registry import ROTATED_TASK_UTILS
 from mmrot_ext.structures import regularize_le90
 
 
-@TASK_UTILS.register_module()
+@ROTATED_TASK_UTILS.register_module()
 class RotatedAnchorGenerator(AnchorGenerator):
     """mmdet's ``AnchorGenerator`` with an angle per anchor.
 

@@ -1,12 +1,12 @@
 """IoU calculator for assigners: rotated boxes, bound-pruned."""
 from mmdet.structures.bbox import get_box_tensor
 from mmrotate.models.task_modules.assigners import RBboxOverlaps2D
-from mmrotate.registry import TASK_UTILS
 
+from mmrot_ext.registry import ROTATED_TASK_UTILS
 from mmrot_ext.structures import rbox_overlaps_aligned, sparse_rbox_overlaps
 
 
-@TASK_UTILS.register_module()
+@ROTATED_TASK_UTILS.register_module()
 class SparseRBboxOverlaps2D(RBboxOverlaps2D):
     """mmrotate's ``RBboxOverlaps2D`` with exact IoUs, clipping only pairs
     that can overlap (see :func:`sparse_rbox_overlaps`): mmcv's float32

@@ -1,9 +1,10 @@
 """Keep mask labels out of box-supervised training."""
 from mmcv.transforms import BaseTransform
-from mmdet.registry import TRANSFORMS
+
+from mmrot_ext.registry import DET_TRANSFORMS
 
 
-@TRANSFORMS.register_module()
+@DET_TRANSFORMS.register_module()
 class DropInstanceMasks(BaseTransform):
     """Delete every mask annotation from the sample (put it first in the
     pipeline): the ``mask`` field of each entry of ``instances`` and any

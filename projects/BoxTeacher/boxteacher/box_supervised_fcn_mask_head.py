@@ -5,16 +5,18 @@ import torch
 from mmcv.ops import roi_align
 from mmdet.models.roi_heads.mask_heads import FCNMaskHead
 from mmdet.models.task_modules.samplers import SamplingResult
-from mmdet.registry import MODELS
 from mmdet.utils import InstanceList
 from mmengine.config import ConfigDict
 from torch import Tensor
 
-from .pairwise_terms import pairwise_disagreement, pseudo_mask_affinity
+from mmrot_ext.registry import DET_MODELS
+from .mask_losses import (has_pseudo_masks, projection_loss,
+                          pseudo_affinity_loss, pseudo_pixel_loss)
+from .pairwise_terms import pairwise_disagreement
 from .warmup import linear_warmup
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class BoxSupervisedFCNMaskHead(FCNMaskHead):
     """FCN mask head for Mask R-CNN with box-only labels.
 
@@ -70,44 +72,36 @@ class BoxSupervisedFCNMaskHead(FCNMaskHead):
         box_targets = self.get_targets(sampling_results, batch_gt_instances,
                                        rcnn_train_cfg).float()
         labels = torch.cat([res.pos_gt_labels for res in sampling_results])
+        pseudo = has_pseudo_masks(batch_gt_instances)
         if mask_preds.size(0) == 0:
             zero = mask_preds.sum()
             losses = dict(loss_mask_project=zero)
-            if 'pseudo_masks' in batch_gt_instances[0]:
+            if pseudo:
                 losses.update(loss_mask=zero, loss_mask_affinity=zero)
             return dict(loss_mask=losses, mask_targets=box_targets)
         if not self.class_agnostic:
             mask_preds = mask_preds[torch.arange(len(labels)), labels]
         else:
             mask_preds = mask_preds[:, 0]
-        # loss_mask (DiceLoss, activate=True) applies the sigmoid
-        project = self.loss_mask(
-            mask_preds.max(dim=1, keepdim=True)[0],
-            box_targets.max(dim=1, keepdim=True)[0],
-            reduction_override='none') + self.loss_mask(
-                mask_preds.max(dim=2, keepdim=True)[0],
-                box_targets.max(dim=2, keepdim=True)[0],
-                reduction_override='none')
+        project = projection_loss(self.loss_mask, mask_preds, box_targets)
         losses = dict(loss_mask_project=project.mean())
-        if 'pseudo_masks' in batch_gt_instances[0]:
+        if pseudo:
             targets, trust = self._pseudo_targets(
                 sampling_results, batch_gt_instances,
                 rcnn_train_cfg.mask_size)
             ramp = linear_warmup(self.pseudo_warmup_iters)
             norm = max(int((trust > 0).sum()), 1)
-            pixel = (self.loss_mask(
-                mask_preds, targets, reduction_override='none') *
-                     trust).sum()
+            pixel = pseudo_pixel_loss(self.loss_mask, mask_preds, targets,
+                                      trust).sum()
             disagreement = pairwise_disagreement(mask_preds,
                                                  self.pairwise_size,
                                                  self.pairwise_dilation)
-            edge_w = (pseudo_mask_affinity(targets, self.pairwise_size,
-                                           self.pairwise_dilation) >=
-                      self.affinity_thr).float() * box_targets[:, None]
-            per_roi = (disagreement * edge_w).flatten(1).sum(1) / \
-                edge_w.flatten(1).sum(1).clamp(min=1.0)
+            affinity = pseudo_affinity_loss(
+                disagreement, targets, box_targets, trust,
+                self.pairwise_size, self.pairwise_dilation,
+                self.affinity_thr).sum()
             losses.update(
                 loss_mask=self.mask_weight * ramp * pixel / norm,
-                loss_mask_affinity=self.affinity_weight * ramp *
-                (per_roi * trust).sum() / norm)
+                loss_mask_affinity=self.affinity_weight * ramp * affinity /
+                norm)
         return dict(loss_mask=losses, mask_targets=box_targets)

@@ -6,16 +6,16 @@ from typing import Dict
 import torch
 import torch.nn.functional as F
 from mmdet.models.detectors import SemiBaseDetector
-from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, InstanceList, OptConfigType
 from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from mmrot_ext.registry import DET_MODELS
 from .pseudo_labels import assign_pseudo_masks
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class BoxTeacher(SemiBaseDetector):
     """Teacher-student wrapper for box-supervised instance segmentation.
 

@@ -3,14 +3,15 @@ teacher and student."""
 from typing import List
 
 from mmdet.models.detectors import BoxInst
-from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import InstanceList
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from mmrot_ext.registry import DET_MODELS
 
-@MODELS.register_module()
+
+@DET_MODELS.register_module()
 class BoxTeacherCondInst(BoxInst):
     """BoxInst with ``forward_teacher``; pair it with
     :class:`BoxTeacherMaskHead` to train on the teacher's pseudo masks.

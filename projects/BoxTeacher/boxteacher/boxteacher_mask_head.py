@@ -4,17 +4,19 @@ from typing import List
 import torch
 from mmdet.models.dense_heads import BoxInstMaskHead
 from mmdet.models.utils.misc import aligned_bilinear
-from mmdet.registry import MODELS
 from mmdet.utils import InstanceList
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from .pairwise_terms import pairwise_disagreement, pseudo_mask_affinity
+from mmrot_ext.registry import DET_MODELS
+from .mask_losses import (has_pseudo_masks, projection_loss,
+                          pseudo_affinity_loss, pseudo_pixel_loss)
+from .pairwise_terms import pairwise_disagreement
 from .pseudo_labels import mask_aware_confidence
 from .warmup import linear_warmup
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class BoxTeacherMaskHead(BoxInstMaskHead):
     """BoxInst mask head plus BoxTeacher's two pseudo-mask losses.
 
@@ -104,6 +106,7 @@ class BoxTeacherMaskHead(BoxInstMaskHead):
         zero = mask_preds[0].sum() * 0
         project, pairwise, pixel, affinity = zero, zero, zero, zero
         num_pos, pairwise_norm, num_trusted = 0, 0., 0
+        pseudo = has_pseudo_masks(batch_gt_instances)
         for logits, gt, pos_info in zip(mask_preds, batch_gt_instances,
                                         positive_infos):
             if len(gt) == 0 or logits.size(0) == 0:
@@ -115,14 +118,8 @@ class BoxTeacherMaskHead(BoxInstMaskHead):
 
             boxes = gt.masks.to_tensor(torch.float, logits.device)
             boxes = self._sample_at_mask_stride(boxes)[gt_inds]
-            # loss_mask (DiceLoss, activate=True) applies the sigmoid
-            project = project + (self.loss_mask(
-                logits.max(dim=1, keepdim=True)[0],
-                boxes.max(dim=1, keepdim=True)[0],
-                reduction_override='none').sum() + self.loss_mask(
-                    logits.max(dim=2, keepdim=True)[0],
-                    boxes.max(dim=2, keepdim=True)[0],
-                    reduction_override='none').sum())
+            project = project + projection_loss(self.loss_mask, logits,
+                                                boxes).sum()
 
             disagreement = pairwise_disagreement(logits, self.pairwise_size,
                                                  self.pairwise_dilation)
@@ -131,25 +128,22 @@ class BoxTeacherMaskHead(BoxInstMaskHead):
             pairwise = pairwise + (disagreement * color_w).sum()
             pairwise_norm += color_w.sum().clamp(min=1.0)
 
-            if 'pseudo_masks' not in gt:
+            if not pseudo:
                 continue
             trust = gt.pseudo_mask_scores[gt_inds]
             targets = self._sample_at_mask_stride(gt.pseudo_masks)[gt_inds]
             num_trusted += int((trust > 0).sum())
-            pixel = pixel + (self.loss_mask(
-                logits, targets, reduction_override='none') * trust).sum()
-            edge_w = (pseudo_mask_affinity(
-                targets, self.pairwise_size, self.pairwise_dilation) >=
-                      self.affinity_thr).float() * boxes[:, None]
-            per_inst = (disagreement * edge_w).flatten(1).sum(1) / \
-                edge_w.flatten(1).sum(1).clamp(min=1.0)
-            affinity = affinity + (per_inst * trust).sum()
+            pixel = pixel + pseudo_pixel_loss(self.loss_mask, logits,
+                                              targets, trust).sum()
+            affinity = affinity + pseudo_affinity_loss(
+                disagreement, targets, boxes, trust, self.pairwise_size,
+                self.pairwise_dilation, self.affinity_thr).sum()
 
         losses = dict(
             loss_mask_project=project / max(num_pos, 1),
             loss_mask_pairwise=pairwise / max(pairwise_norm, 1.0) *
             linear_warmup(self.warmup_iters))
-        if any('pseudo_masks' in gt for gt in batch_gt_instances):
+        if pseudo:
             ramp = linear_warmup(self.pseudo_warmup_iters)
             norm = max(num_trusted, 1)
             losses.update(

@@ -5,12 +5,13 @@ import copy
 import torch
 import torch.nn.functional as F
 from mmdet.models.detectors import MaskRCNN
-from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.structures.bbox import bbox2roi
 from mmdet.utils import InstanceList
 from mmengine.structures import InstanceData
 from torch import Tensor
+
+from mmrot_ext.registry import DET_MODELS
 
 
 def _empty_prediction(like: Tensor, meta: dict) -> InstanceData:
@@ -22,7 +23,7 @@ def _empty_prediction(like: Tensor, meta: dict) -> InstanceData:
         masks=like.new_zeros((0, h, w)))
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class BoxTeacherMaskRCNN(MaskRCNN):
     """Mask R-CNN with ``forward_teacher``; pair it with
     :class:`BoxSupervisedFCNMaskHead` to train from boxes and pseudo masks.

@@ -4,7 +4,8 @@ Images are BGR uint8 (H, W, 3), as in mmdet pipelines."""
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
-from mmdet.registry import TRANSFORMS
+
+from mmrot_ext.registry import DET_TRANSFORMS
 
 
 def _gray(img: np.ndarray) -> np.ndarray:
@@ -13,7 +14,7 @@ def _gray(img: np.ndarray) -> np.ndarray:
             0.299 * img[..., 2])[..., None]
 
 
-@TRANSFORMS.register_module()
+@DET_TRANSFORMS.register_module()
 class ColorJitter(BaseTransform):
     """Random brightness, contrast, saturation and hue in random order, as
     ``torchvision.transforms.ColorJitter``.
@@ -67,7 +68,7 @@ class ColorJitter(BaseTransform):
         return f'{type(self).__name__}({args})'
 
 
-@TRANSFORMS.register_module()
+@DET_TRANSFORMS.register_module()
 class RandomGaussianBlur(BaseTransform):
     """Gaussian blur with probability ``prob``, sigma ~ U(sigma_min,
     sigma_max) (torchvision's ``GaussianBlur(kernel_size)`` defaults).

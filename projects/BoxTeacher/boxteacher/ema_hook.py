@@ -2,12 +2,13 @@
 from typing import Optional
 
 from mmdet.engine.hooks import MeanTeacherHook
-from mmdet.registry import HOOKS
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
+from mmrot_ext.registry import DET_HOOKS
 
-@HOOKS.register_module()
+
+@DET_HOOKS.register_module()
 class BoxTeacherEMAHook(MeanTeacherHook):
     """theta_T <- mu * theta_T + (1 - mu) * theta_S after every iteration.
 

@@ -1,9 +1,10 @@
 """Data preprocessor for BoxTeacher's two views of one image."""
 from mmdet.models.data_preprocessors import MultiBranchDataPreprocessor
-from mmdet.registry import MODELS
+
+from mmrot_ext.registry import DET_MODELS
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class TwoViewDataPreprocessor(MultiBranchDataPreprocessor):
     """Preprocess each view with ``data_preprocessor`` (e.g.
     ``BoxInstDataPreprocessor``), then give every other view the

@@ -13,7 +13,7 @@ _base_ = [
 # 1,250 iterations of this schedule
 model = dict(mask_head=dict(warmup_iters=140))
 custom_imports = dict(
-    imports=['mmrot_ext', 'projects.BoxTeacher.boxteacher'],
+    imports=['mmrot_ext.modules', 'projects.BoxTeacher.boxteacher'],
     allow_failed_imports=False)
 
 # Box-only training: mask labels are deleted before anything reads them.

@@ -10,7 +10,7 @@ _base_ = [
     '../../../configs/_base_/default_runtime.py'
 ]
 custom_imports = dict(
-    imports=['mmrot_ext', 'projects.BoxTeacher.boxteacher'],
+    imports=['mmrot_ext.modules', 'projects.BoxTeacher.boxteacher'],
     allow_failed_imports=False)
 
 detector = _base_.model

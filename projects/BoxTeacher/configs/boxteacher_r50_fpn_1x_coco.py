@@ -9,7 +9,7 @@ _base_ = [
     './_base_/student_colour_views.py'
 ]
 custom_imports = dict(
-    imports=['mmrot_ext', 'projects.BoxTeacher.boxteacher'],
+    imports=['mmrot_ext.modules', 'projects.BoxTeacher.boxteacher'],
     allow_failed_imports=False)
 
 detector = _base_.model

@@ -2,7 +2,7 @@
 # config next to it plus the latent prior, encoder and fusion.
 _base_ = './mask-rcnn_r18_fpn_cpu-tiny_synthetic-bags.py'
 custom_imports = dict(
-    imports=['mmrot_ext', 'projects.LatentMaskRCNN.latent_mask_rcnn'],
+    imports=['mmrot_ext.modules', 'projects.LatentMaskRCNN.latent_mask_rcnn'],
     allow_failed_imports=False)
 
 channels, latent_dim = 64, 64

@@ -7,7 +7,7 @@ _base_ = [
     '../../../configs/_base_/default_runtime.py'
 ]
 custom_imports = dict(
-    imports=['mmrot_ext', 'projects.LatentMaskRCNN.latent_mask_rcnn'],
+    imports=['mmrot_ext.modules', 'projects.LatentMaskRCNN.latent_mask_rcnn'],
     allow_failed_imports=False)
 model = dict(
     roi_head=dict(

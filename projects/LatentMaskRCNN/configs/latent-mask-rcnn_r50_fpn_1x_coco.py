@@ -8,7 +8,7 @@ _base_ = [
     '../../../configs/_base_/default_runtime.py'
 ]
 custom_imports = dict(
-    imports=['mmrot_ext', 'projects.LatentMaskRCNN.latent_mask_rcnn'],
+    imports=['mmrot_ext.modules', 'projects.LatentMaskRCNN.latent_mask_rcnn'],
     allow_failed_imports=False)
 # 1x = 12 epochs of 7330 iterations at batch 16
 custom_hooks = [

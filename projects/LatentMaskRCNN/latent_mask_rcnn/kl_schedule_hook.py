@@ -3,10 +3,11 @@ import bisect
 
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmdet.registry import HOOKS
+
+from mmrot_ext.registry import DET_HOOKS
 
 
-@HOOKS.register_module()
+@DET_HOOKS.register_module()
 class KLWeightScheduleHook(Hook):
     """Set ``model.kl_weight`` before every training iteration from a
     piecewise-linear schedule over iterations.

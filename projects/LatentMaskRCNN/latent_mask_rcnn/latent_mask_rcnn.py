@@ -3,18 +3,18 @@ import copy
 
 import torch
 from mmdet.models.detectors import MaskRCNN
-from mmdet.registry import MODELS
 from mmdet.structures.bbox import get_box_tensor
 from mmdet.structures.mask import mask2bbox
 from mmengine.structures import InstanceData
 
+from mmrot_ext.registry import DET_MODELS
 from .latent_modules import gaussian_kl, sample_gaussian
 from .sample_fusion import confidence_masks, union_nms
 
 INFERENCE_MODES = ('prior_mean', 'samples', 'confidence', 'union_nms')
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class LatentMaskRCNN(MaskRCNN):
     """Mask R-CNN + latent code (Liu et al., Latent-MaskRCNN).
 
@@ -43,9 +43,9 @@ class LatentMaskRCNN(MaskRCNN):
     def __init__(self, *args, prior, encoder, fusion, posterior_prob=0.5,
                  kl_weight=0.0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.prior = MODELS.build(prior)
-        self.encoder = MODELS.build(encoder)
-        self.fusion = MODELS.build(fusion)
+        self.prior = DET_MODELS.build(prior)
+        self.encoder = DET_MODELS.build(encoder)
+        self.fusion = DET_MODELS.build(fusion)
         self.posterior_prob = posterior_prob
         self.kl_weight = kl_weight
 

@@ -6,9 +6,10 @@ A distribution is a pair ``(mean, logvar)``, each (B, Z).
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmdet.registry import MODELS
 from mmdet.structures.bbox import get_box_tensor
 from mmdet.structures.mask import BitmapMasks, PolygonMasks
+
+from mmrot_ext.registry import DET_MODELS
 
 
 def gaussian_kl(q, p):
@@ -28,7 +29,7 @@ def sample_gaussian(dist, num, generator=None):
     return mean + std * eps
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class LatentPrior(nn.Module):
     """p(z|x): convs on every FPN map, spatial mean-pool, mean over levels,
     MLP to mean and log-variance.
@@ -58,7 +59,7 @@ class LatentPrior(nn.Module):
         return self.mlp(pooled).chunk(2, dim=-1)
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class LatentEncoder(nn.Module):
     """q(z|x, y): every GT instance of an image becomes a node (RoI features
     of its box + its mask + 2 coordinate channels, a small CNN); a few rounds
@@ -77,7 +78,7 @@ class LatentEncoder(nn.Module):
     def __init__(self, roi_extractor, in_channels=256, latent_dim=64,
                  node_dim=128, num_rounds=2):
         super().__init__()
-        self.roi_extractor = MODELS.build(roi_extractor)
+        self.roi_extractor = DET_MODELS.build(roi_extractor)
         self.size = self.roi_extractor.roi_layers[0].output_size[0]
         self.cnn = nn.Sequential(
             nn.Conv2d(in_channels + 3, 64, 3, padding=1), nn.LeakyReLU(0.1),
@@ -147,7 +148,7 @@ class LatentEncoder(nn.Module):
         return torch.stack(outputs).chunk(2, dim=-1)
 
 
-@MODELS.register_module()
+@DET_MODELS.register_module()
 class LatentFusion(nn.Module):
     """Tile z over every FPN level, concatenate, 1x1 conv back to C (one
     conv per level).

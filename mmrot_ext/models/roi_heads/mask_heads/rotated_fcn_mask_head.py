@@ -2,14 +2,14 @@
 import torch
 from mmdet.models.roi_heads.mask_heads import FCNMaskHead
 from mmdet.structures.bbox import get_box_tensor
-from mmrotate.registry import MODELS
 from mmrotate.structures.bbox import RotatedBoxes
 from torch.nn.modules.utils import _pair
 
+from mmrot_ext.registry import ROTATED_MODELS
 from mmrot_ext.structures import crop_masks_to_rboxes, paste_masks_from_rboxes
 
 
-@MODELS.register_module()
+@ROTATED_MODELS.register_module()
 class RotatedFCNMaskHead(FCNMaskHead):
     """mmdet's ``FCNMaskHead`` for rotated RoIs (Rotated Mask R-CNN).
 
@@ -22,13 +22,14 @@ class RotatedFCNMaskHead(FCNMaskHead):
     :class:`RotatedStandardRoIHead` pooled its features from).
     """
 
-    def __init__(self, *args, loss_mask=None, **kwargs):
-        # mmdet's default loss, reachable from the mmrotate scope
-        super().__init__(
-            *args,
-            loss_mask=loss_mask or dict(type='mmdet.CrossEntropyLoss',
-                                        use_mask=True, loss_weight=1.0),
-            **kwargs)
+    def __init__(self,
+                 *args,
+                 loss_mask=dict(
+                     type='mmdet.CrossEntropyLoss',
+                     use_mask=True,
+                     loss_weight=1.0),
+                 **kwargs):
+        super().__init__(*args, loss_mask=loss_mask, **kwargs)
 
     def get_targets(self, sampling_results, batch_gt_instances,
                     rcnn_train_cfg):

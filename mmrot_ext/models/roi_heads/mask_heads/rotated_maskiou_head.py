@@ -3,12 +3,12 @@ import numpy as np
 import torch
 from mmdet.models.roi_heads.mask_heads import MaskIoUHead
 from mmdet.structures.bbox import get_box_tensor
-from mmrotate.registry import MODELS
 
+from mmrot_ext.registry import ROTATED_MODELS
 from mmrot_ext.structures import points_in_rboxes
 
 
-@MODELS.register_module()
+@ROTATED_MODELS.register_module()
 class RotatedMaskIoUHead(MaskIoUHead):
     """mmdet's ``MaskIoUHead`` (Mask Scoring R-CNN) for rotated RoIs.
 
@@ -18,12 +18,11 @@ class RotatedMaskIoUHead(MaskIoUHead):
     box.
     """
 
-    def __init__(self, *args, loss_iou=None, **kwargs):
-        # mmdet's default loss, reachable from the mmrotate scope
-        super().__init__(
-            *args,
-            loss_iou=loss_iou or dict(type='mmdet.MSELoss', loss_weight=0.5),
-            **kwargs)
+    def __init__(self,
+                 *args,
+                 loss_iou=dict(type='mmdet.MSELoss', loss_weight=0.5),
+                 **kwargs):
+        super().__init__(*args, loss_iou=loss_iou, **kwargs)
 
     def _get_area_ratio(self, pos_proposals, pos_assigned_gt_inds, gt_masks):
         """Fraction (num_pos, ) of each GT mask's pixels (their centres)

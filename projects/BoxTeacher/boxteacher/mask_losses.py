@@ -1,0 +1,69 @@
+"""The mask losses of box-supervised students, as functions of mask logits
+on a grid (the RoI grid of Mask R-CNN, the mask-output grid of CondInst).
+
+``dice`` is the student's ``loss_mask`` module: a per-sample dice that
+applies the sigmoid (mmdet's ``DiceLoss(activate=True)``) and accepts
+``reduction_override='none'``. Every function returns per-instance values
+(N,) so each student normalises as its paper does.
+"""
+from torch import Tensor
+
+from .pairwise_terms import pseudo_mask_affinity
+
+
+def has_pseudo_masks(batch_gt_instances) -> bool:
+    """Whether the BoxTeacher wrapper gave this batch pseudo masks (every
+    image or none; a mixed batch is an error)."""
+    flags = {'pseudo_masks' in gt for gt in batch_gt_instances}
+    if len(flags) > 1:
+        raise ValueError('pseudo_masks are set for some images of the batch '
+                         'and not for others')
+    return flags == {True}
+
+
+def projection_loss(dice, logits: Tensor, box_targets: Tensor) -> Tensor:
+    """BoxInst's projection term (N,): dice of the max-projections of the
+    mask onto rows and onto columns against those of the box mask.
+
+    Args:
+        logits (Tensor): (N, H, W) mask logits.
+        box_targets (Tensor): (N, H, W) binary box masks, same grid.
+    """
+    return dice(
+        logits.max(dim=1, keepdim=True)[0],
+        box_targets.max(dim=1, keepdim=True)[0],
+        reduction_override='none') + dice(
+            logits.max(dim=2, keepdim=True)[0],
+            box_targets.max(dim=2, keepdim=True)[0],
+            reduction_override='none')
+
+
+def pseudo_pixel_loss(dice, logits: Tensor, pseudo_targets: Tensor,
+                      trust: Tensor) -> Tensor:
+    """BoxTeacher's noise-aware pixel term (N,): ``s_k dice(x_k, t_k)``.
+
+    Args:
+        logits, pseudo_targets (Tensor): (N, H, W) logits and binary pseudo
+            masks on the same grid.
+        trust (Tensor): (N,) mask-aware confidences s_k (0: unmatched).
+    """
+    return dice(logits, pseudo_targets, reduction_override='none') * trust
+
+
+def pseudo_affinity_loss(disagreement: Tensor, pseudo_targets: Tensor,
+                         box_targets: Tensor, trust: Tensor, size: int,
+                         dilation: int, threshold: float) -> Tensor:
+    """BoxTeacher's noise-reduced affinity term (N,): ``s_k L_k`` with
+    ``L_k = sum(P W) / max(sum W, 1)``, ``W = 1[A >= threshold] * box``.
+
+    Args:
+        disagreement (Tensor): (N, size**2 - 1, H, W) from
+            :func:`pairwise_disagreement` of the logits.
+        pseudo_targets, box_targets (Tensor): (N, H, W) binary masks.
+        trust (Tensor): (N,) mask-aware confidences.
+    """
+    edge_w = (pseudo_mask_affinity(pseudo_targets, size, dilation) >=
+              threshold).float() * box_targets[:, None]
+    per_inst = (disagreement * edge_w).flatten(1).sum(1) / \
+        edge_w.flatten(1).sum(1).clamp(min=1.0)
+    return per_inst * trust

@@ -1,0 +1,54 @@
+"""Importing mmrot_ext is light: the package applies its upstream fixes
+lazily, and the numpy-only Places evaluator needs neither torch nor mmdet."""
+import subprocess
+import sys
+import textwrap
+
+PROBE = """
+    import sys, time
+    start = time.perf_counter()
+    import {module}
+    took = time.perf_counter() - start
+    heavy = sorted(m for m in ('torch', 'mmcv', 'mmdet', 'mmrotate',
+                               'mmengine') if m in sys.modules)
+    print(round(took, 3), ','.join(heavy) or '-')
+"""
+
+
+def probe(module):
+    """(seconds, heavy packages loaded) of importing ``module`` in a fresh
+    interpreter."""
+    out = subprocess.run(
+        [sys.executable, '-c', textwrap.dedent(PROBE.format(module=module))],
+        capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), out[1]
+
+
+def test_places_evaluator_imports_without_torch_or_mmdet():
+    seconds, heavy = probe('mmrot_ext.evaluation.places_eval')
+    assert heavy == '-'
+    assert seconds < 1.0
+
+
+def test_package_import_applies_fixes_without_importing_upstream():
+    _, heavy = probe('mmrot_ext')
+    assert heavy == '-'
+
+
+def test_modules_registers_every_component():
+    code = textwrap.dedent("""
+        import mmrot_ext.modules
+        from mmrot_ext.registry import (DET_DATASETS, DET_METRICS,
+                                        ROOT_HOOKS, ROTATED_MODELS,
+                                        ROTATED_METRICS)
+        for registry, name in [(ROTATED_MODELS, 'RotatedRPNHead'),
+                               (ROTATED_METRICS, 'RotatedCocoInstanceMetric'),
+                               (DET_DATASETS, 'PPCDataset'),
+                               (DET_METRICS, 'PlacesInstanceMetric'),
+                               (ROOT_HOOKS, 'LossGuardHook')]:
+            assert registry.get(name) is not None, name
+        print('ok')
+    """)
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True)
+    assert out.returncode == 0 and 'ok' in out.stdout, out.stderr
