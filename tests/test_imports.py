@@ -52,3 +52,23 @@ def test_modules_registers_every_component():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True)
     assert out.returncode == 0 and 'ok' in out.stdout, out.stderr
+
+
+def test_tool_config_registers_components_under_a_config_own_imports(
+        tmp_path):
+    """A config that sets its own ``custom_imports`` (mmengine replaces the
+    base's list) still trains with our components through the tools."""
+    cfg = tmp_path / 'own_imports.py'
+    cfg.write_text("custom_imports = dict(imports=['json'], "
+                   "allow_failed_imports=False)\n")
+    code = textwrap.dedent(f"""
+        from mmrot_ext.engine import load_tool_config
+        load_tool_config({str(cfg)!r})
+        from mmrot_ext.registry import DET_DATASETS, ROTATED_MODELS
+        assert DET_DATASETS.get('PPCDataset') is not None
+        assert ROTATED_MODELS.get('RotatedRPNHead') is not None
+        print('ok')
+    """)
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True)
+    assert out.returncode == 0 and 'ok' in out.stdout, out.stderr

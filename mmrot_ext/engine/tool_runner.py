@@ -1,5 +1,6 @@
 """What tools/train.py and tools/test.py share: the config of a run and the
 Runner's life cycle."""
+import importlib
 import os.path as osp
 
 from mmengine.config import Config
@@ -14,8 +15,11 @@ def load_tool_config(path, cfg_options=None, work_dir=None, launcher='none'):
 
     Applies ``--cfg-options``, records the launcher and picks the work
     directory: the command line's, else the config's, else
-    ``work_dirs/<config name>``.
+    ``work_dirs/<config name>``. Registers every mmrot_ext component first,
+    so a config whose own ``custom_imports`` replaces the base's list (a
+    plain list in mmengine's merge) still finds them.
     """
+    importlib.import_module('mmrot_ext.modules')
     cfg = Config.fromfile(path)
     cfg.launcher = launcher
     if cfg_options:
