@@ -1,20 +1,16 @@
-# Rotated Mask R-CNN slimmed exactly like mask-rcnn_r18_fpn_cpu-tiny (same
-# backbone, widths, proposals, sampled RoIs, RoIAlign samples) so the two
-# compare like for like on 2 CPU cores.
-_base_ = './rotated-mask-rcnn_r50_fpn.py'
+# Rotated Mask R-CNN slimmed like mask-rcnn_r18_fpn_cpu-tiny (cpu_tiny_parts.py:
+# same backbone, widths, proposals, sampled RoIs) so the two compare like for
+# like on 2 CPU cores. RoIAlignRotated keeps its own sampling ratio.
+_base_ = ['./rotated-mask-rcnn_r50_fpn.py', './cpu_tiny_parts.py']
 
 model = dict(
-    backbone=dict(depth=18, frozen_stages=-1, norm_eval=False, init_cfg=None),
-    neck=dict(in_channels=[64, 128, 256, 512], out_channels=64),
-    rpn_head=dict(in_channels=64, feat_channels=64),
+    backbone={{_base_.cpu_tiny_backbone}},
+    neck={{_base_.cpu_tiny_neck}},
+    rpn_head={{_base_.cpu_tiny_rpn_head}},
     roi_head=dict(
         bbox_roi_extractor=dict(out_channels=64),
-        bbox_head=dict(in_channels=64, fc_out_channels=256),
+        bbox_head={{_base_.cpu_tiny_bbox_head}},
         mask_roi_extractor=dict(out_channels=64),
-        mask_head=dict(num_convs=2, in_channels=64, conv_out_channels=64)),
-    train_cfg=dict(
-        rpn_proposal=dict(nms_pre=600, max_per_img=300),
-        rcnn=dict(sampler=dict(num=64, pos_fraction=0.5))),
-    test_cfg=dict(
-        rpn=dict(nms_pre=400, max_per_img=200),
-        rcnn=dict(max_per_img=50)))
+        mask_head={{_base_.cpu_tiny_mask_head}}),
+    train_cfg={{_base_.cpu_tiny_train_cfg}},
+    test_cfg={{_base_.cpu_tiny_test_cfg}})

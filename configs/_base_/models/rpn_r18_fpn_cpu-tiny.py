@@ -1,8 +1,8 @@
-# Slim RPN-only detector for 2 CPU cores (ResNet-18 from scratch, 64-ch FPN).
-_base_ = 'mmdet::_base_/models/rpn_r50_fpn.py'
+# Slim RPN-only detector for 2 CPU cores; the slimming of cpu_tiny_parts.py.
+_base_ = ['mmdet::_base_/models/rpn_r50_fpn.py', './cpu_tiny_parts.py']
 
 model = dict(
-    backbone=dict(depth=18, frozen_stages=-1, norm_eval=False, init_cfg=None),
-    neck=dict(in_channels=[64, 128, 256, 512], out_channels=64),
-    rpn_head=dict(in_channels=64, feat_channels=64),
-    test_cfg=dict(rpn=dict(nms_pre=400, max_per_img=200)))
+    backbone={{_base_.cpu_tiny_backbone}},
+    neck={{_base_.cpu_tiny_neck}},
+    rpn_head={{_base_.cpu_tiny_rpn_head}},
+    test_cfg=dict(rpn={{_base_.cpu_tiny_test_cfg.rpn}}))
