@@ -1,4 +1,6 @@
-"""Install mmrot_ext (and the importable `projects` package).
+"""Install mmrot_ext. `projects/` (mmdet's convention) is not installed: its
+configs import their code from the repository root, which tools/train.py and
+tools/test.py put on sys.path for a config under `<root>/projects/`.
 
 mmcv must carry compiled ops: install torch and mmcv first (see README), or
 use `make install`, which does it for you. The rotated-box kernel
@@ -34,7 +36,7 @@ setup(
     long_description=open(osp.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
     python_requires='>=3.10',
-    packages=find_packages(include=['mmrot_ext*', 'projects*']),
+    packages=find_packages(include=['mmrot_ext*']),
     include_package_data=True,
     ext_modules=[
         Extension('mmrot_ext._rbox_geometry',

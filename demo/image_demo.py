@@ -25,6 +25,7 @@ from mmengine.config import Config
 
 import mmrot_ext.modules  # noqa: F401  (registers our components)
 from mmrot_ext.apis import IMAGE_EXTENSIONS, load_image
+from mmrot_ext.engine import add_project_root
 
 
 def parse_args(argv=None):
@@ -74,6 +75,7 @@ def output_names(paths):
 def main(argv=None):
     args = parse_args(argv)
     images = list_images(args.inputs)
+    add_project_root(args.config)
     scope = Config.fromfile(args.config).get('default_scope', 'mmdet')
     inferencer = DetInferencer(
         model=args.config, weights=args.weights, device=args.device,

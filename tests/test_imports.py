@@ -1,5 +1,6 @@
 """Importing mmrot_ext is light: the package applies its upstream fixes
 lazily, and the numpy-only Places evaluator needs neither torch nor mmdet."""
+import os.path as osp
 import subprocess
 import sys
 import textwrap
@@ -17,10 +18,13 @@ PROBE = """
 
 def probe(module):
     """(seconds, heavy packages loaded) of importing ``module`` in a fresh
-    interpreter."""
-    out = subprocess.run(
-        [sys.executable, '-c', textwrap.dedent(PROBE.format(module=module))],
-        capture_output=True, text=True, check=True).stdout.split()
+    interpreter; the second of two runs, so compiling the .pyc files of a
+    fresh checkout is not counted."""
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, '-c',
+             textwrap.dedent(PROBE.format(module=module))],
+            capture_output=True, text=True, check=True).stdout.split()
     return float(out[0]), out[1]
 
 
@@ -71,4 +75,23 @@ def test_tool_config_registers_components_under_a_config_own_imports(
     """)
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True)
+    assert out.returncode == 0 and 'ok' in out.stdout, out.stderr
+
+
+def test_project_configs_load_from_any_directory(tmp_path):
+    """``projects`` is not an installed package; the tools put the
+    repository root on the path for a config under ``projects/``."""
+    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    cfg = osp.join(repo, 'projects/LatentMaskRCNN/configs/'
+                   'latent-mask-rcnn_r18_fpn_cpu-tiny_synthetic-bags.py')
+    code = textwrap.dedent(f"""
+        import importlib.util, sys
+        assert importlib.util.find_spec('projects') is None, 'installed'
+        from mmrot_ext.engine import load_tool_config
+        load_tool_config({cfg!r})
+        assert 'projects.LatentMaskRCNN.latent_mask_rcnn' in sys.modules
+        print('ok')
+    """)
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, cwd=tmp_path)
     assert out.returncode == 0 and 'ok' in out.stdout, out.stderr

@@ -2,12 +2,27 @@
 Runner's life cycle."""
 import importlib
 import os.path as osp
+import sys
 
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from .cpu_distributed import close_distributed, setup_cpu_distributed
+
+
+def add_project_root(config_path):
+    """Put the repository root on ``sys.path`` when ``config_path`` lies
+    under ``<root>/projects/``, so the config's ``custom_imports`` of
+    ``projects.<Name>...`` resolve (mmdet's projects convention; the
+    ``projects`` folder is not an installed package)."""
+    dirs = osp.dirname(osp.abspath(config_path)).split(osp.sep)
+    if 'projects' not in dirs:
+        return
+    last = len(dirs) - 1 - dirs[::-1].index('projects')
+    root = osp.sep.join(dirs[:last]) or osp.sep
+    if root not in sys.path:
+        sys.path.insert(0, root)
 
 
 def load_tool_config(path, cfg_options=None, work_dir=None, launcher='none'):
@@ -20,6 +35,7 @@ def load_tool_config(path, cfg_options=None, work_dir=None, launcher='none'):
     plain list in mmengine's merge) still finds them.
     """
     importlib.import_module('mmrot_ext.modules')
+    add_project_root(path)
     cfg = Config.fromfile(path)
     cfg.launcher = launcher
     if cfg_options:

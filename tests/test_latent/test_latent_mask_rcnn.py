@@ -9,12 +9,13 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 
-from mmrot_ext.datasets.synthetic import BagSceneConfig, write_bag_dataset
 from mmrot_ext.testing import adamw_loss_history
 from projects.LatentMaskRCNN.latent_mask_rcnn import (
     KLWeightScheduleHook,
     gaussian_kl,
 )
+from projects.LatentMaskRCNN.synthetic_bags import (BagSceneConfig,
+                                                    write_bag_dataset)
 
 from ..conftest import REPO_ROOT
 

@@ -1,8 +1,3 @@
-from .ambiguous_bags import (
-    BagSceneConfig,
-    render_bag_scene,
-    write_bag_dataset,
-)
 from .coco_writer import neighbour_ious, scene_annotations, write_coco_dataset
 from .dense_objects import (
     DenseSceneConfig,
@@ -12,7 +7,6 @@ from .dense_objects import (
 from .places_writer import write_places_dataset
 
 __all__ = [
-    'BagSceneConfig', 'render_bag_scene', 'write_bag_dataset',
     'DenseSceneConfig', 'neighbour_ious', 'render_dense_scene',
     'scene_annotations', 'write_coco_dataset', 'write_dense_dataset',
     'write_places_dataset'

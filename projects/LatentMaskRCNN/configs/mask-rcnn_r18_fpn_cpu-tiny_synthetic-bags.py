@@ -1,5 +1,5 @@
 # cpu-tiny Mask R-CNN on the ambiguous bag scenes
-# (tools/dataset_converters/make_synthetic_bags.py data/synthetic_bags):
+# (projects/LatentMaskRCNN/tools/make_synthetic_bags.py data/synthetic_bags):
 # the baseline of benchmarks/latent_vs_mask_rcnn.py. The Latent-MaskRCNN
 # config adds the latent parts to exactly this.
 _base_ = [

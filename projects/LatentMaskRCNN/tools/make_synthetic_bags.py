@@ -1,14 +1,21 @@
 """Generate ambiguous bag scenes (apparel in polybags, one class), COCO.
 
-    python tools/dataset_converters/make_synthetic_bags.py \
+    python projects/LatentMaskRCNN/tools/make_synthetic_bags.py \
         data/synthetic_bags --num-train 1000 --num-val 100 --num-test 200
 
-Same layout and annotation fields as make_synthetic_dense.py.
+Same layout and annotation fields as
+tools/dataset_converters/make_synthetic_dense.py. Run from anywhere: the
+repository root (which holds ``projects/``) is put on ``sys.path``, as
+tools/train.py does for project configs.
 """
 import argparse
+import os.path as osp
+import sys
 import time
 
-from mmrot_ext.datasets.synthetic import BagSceneConfig, write_bag_dataset
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), *['..'] * 3))
+from projects.LatentMaskRCNN.synthetic_bags import (  # noqa: E402
+    BagSceneConfig, write_bag_dataset)
 
 
 def parse_args(argv=None):

@@ -6,7 +6,8 @@ streaks, partial transparency showing the item below, crinkles), so where
 one instance ends is genuinely uncertain. Masks are the visible parts.
 
 ``render_bag_scene(rng, cfg)`` follows the renderer contract of
-``coco_writer.write_coco_dataset``: (image (H, W, 3) uint8 BGR, owner map
+``mmrot_ext.datasets.synthetic.write_coco_dataset``:
+(image (H, W, 3) uint8 BGR, owner map
 (H, W) int32 with -1 for background, category ids (N,), full areas (N,)).
 """
 import dataclasses
@@ -14,7 +15,7 @@ import dataclasses
 import cv2
 import numpy as np
 
-from .coco_writer import write_coco_dataset
+from mmrot_ext.datasets.synthetic import write_coco_dataset
 
 BAG_CATEGORIES = [dict(id=1, name='object')]
 # garment colours (BGR); few on purpose, so neighbours often match
