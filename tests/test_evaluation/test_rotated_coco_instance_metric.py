@@ -194,3 +194,23 @@ def test_rejects_unknown_metric_and_missing_ann_file(dataset):
         RotatedCocoInstanceMetric(ann_file=dataset[0], metric=['bbox'])
     with pytest.raises(ValueError, match='needs ann_file'):
         RotatedCocoInstanceMetric(metric=['segm'])
+
+
+def test_a_model_that_detects_nothing_scores_zero(dataset):
+    """No detection in the whole dataset: AP 0 for segm and rbox (no
+    KeyError claiming the model has no masks, no missing keys)."""
+    ann_file, data = dataset
+    metric = make_metric(ann_file, metric=['segm', 'rbox'], classwise=True)
+    metric.process({}, [
+        dict(img_id=img['id'], ori_shape=(img['height'], img['width']),
+             pred_instances=dict(
+                 bboxes=torch.zeros(0, 5), labels=torch.zeros(0).long(),
+                 scores=torch.zeros(0),
+                 masks=torch.zeros(0, img['height'], img['width'],
+                                   dtype=torch.bool)))
+        for img in data['images']
+    ])
+    results = metric.evaluate(len(data['images']))
+    for key in ('segm_mAP', 'segm_mAP_50', 'segm_AR@100', 'rbox_mAP',
+                'segm_pen_precision', 'rbox_chopstick_precision'):
+        assert results[f'coco/{key}'] == 0.0, key

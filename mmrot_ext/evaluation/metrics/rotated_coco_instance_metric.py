@@ -90,12 +90,12 @@ class RotatedCocoInstanceMetric(CocoMetric):
                                  bbox=envelopes[i].tolist(),
                                  score=float(result['scores'][i])))
         with_masks = [r for r in results if 'masks' in r]
-        segm = mask_predictions(with_masks, self.cat_ids, type(self).__name__)
         files = dict(rbox=f'{outfile_prefix}.rbox.json')
         dump(rbox, files['rbox'])
-        if segm:
+        if with_masks:  # a mask model, even if it detected nothing
             files['segm'] = f'{outfile_prefix}.segm.json'
-            dump(segm, files['segm'])
+            dump(mask_predictions(with_masks, self.cat_ids,
+                                  type(self).__name__), files['segm'])
         return files
 
     def _evaluate(self, metric, dets):
@@ -128,6 +128,21 @@ class RotatedCocoInstanceMetric(CocoMetric):
             aps[name] = float(np.mean(values)) if values.size else float('nan')
         return aps
 
+    def _zero_results(self, metric):
+        """The keys ``compute_metrics`` reports for ``metric``, all 0.0: the
+        scores of a model that detected nothing."""
+        if metric == 'proposal':
+            return {STAT_NAMES[i]: 0.0 for i in range(6, 12)}
+        zeros = {f'{metric}_{STAT_NAMES[i]}': 0.0 for i in range(6)}
+        zeros[f'{metric}_AR@100'] = 0.0
+        if self.classwise:  # NaN for a class without GT, as _class_aps
+            for cat_id in self.cat_ids:
+                name = self._coco_api.loadCats(cat_id)[0]['name']
+                has_gt = bool(self._coco_api.get_ann_ids(cat_ids=[cat_id]))
+                zeros[f'{metric}_{name}_precision'] = \
+                    0.0 if has_gt else float('nan')
+        return zeros
+
     def compute_metrics(self, results):
         logger = MMLogger.get_current_instance()
         _, preds = zip(*results)
@@ -156,7 +171,11 @@ class RotatedCocoInstanceMetric(CocoMetric):
             with open(files[key]) as f:
                 dets = json.load(f)
             if not dets:
-                logger.error(f'no {metric} results on the whole dataset')
+                # nothing detected in the whole dataset: AP and AR are 0
+                # (mmdet's CocoMetric reports nothing, which breaks callers)
+                logger.error(f'no {metric} results on the whole dataset: '
+                             f'{metric} AP and AR are 0')
+                eval_results.update(self._zero_results(metric))
                 continue
             coco_eval = self._evaluate(metric, dets)
             stats = coco_eval.stats
