@@ -15,11 +15,10 @@ BoxTeacher above BoxInst and at least 85 % of CondInst's mask AP.
 """
 import argparse
 import os.path as osp
-import subprocess
-import sys
 
+from harness import (DENSE_SCENES, REPO, data_options, ensure_data,
+                     schedule_options, test, train)
 from report import run_info, write_report
-from train_test import REPO, test, train, train_seconds_per_iter
 
 CONFIGS = 'projects/BoxTeacher/configs/'
 METHODS = (
@@ -56,41 +55,11 @@ def parse_args():
     return args
 
 
-def ensure_data(args):
-    if osp.isfile(osp.join(REPO, args.data_root, 'annotations',
-                           'instances_test.json')):
-        return
-    cmd = [sys.executable, 'tools/dataset_converters/make_synthetic_dense.py',
-           args.data_root, '--num-train', str(args.num_train), '--num-val',
-           '100', '--num-test', str(args.num_test), '--preset', args.preset,
-           '--seed', '0']
-    subprocess.run(cmd, cwd=REPO, check=True)
-
-
-def data_options(root):
-    root = root.rstrip('/') + '/'
-    ann = f'{root}annotations/instances_test.json'
-    return [
-        f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        'val_dataloader.dataset.ann_file=annotations/instances_test.json',
-        'test_dataloader.dataset.ann_file=annotations/instances_test.json',
-        f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}'
-    ]
-
-
-def schedule_options(epochs):
-    return [
-        f'train_cfg.max_epochs={epochs}',
-        f'train_cfg.val_interval={epochs + 1}',  # no validation
-        f'param_scheduler.1.end={epochs}',
-        f'param_scheduler.1.milestones=[{epochs - 1}]', 'randomness.seed=0'
-    ]
-
-
 def scores(metrics):
-    return {c: metrics.get(f'coco/{c}') for c in COLUMNS}
+    """The COCO columns of a test run; 0.0 where mmdet's metric reports
+    nothing because the model detected nothing (it logs "The testing
+    results of the whole dataset is empty"): the AP of no detections."""
+    return {c: metrics.get(f'coco/{c}', 0.0) for c in COLUMNS}
 
 
 def markdown(report):
@@ -115,7 +84,9 @@ def markdown(report):
 
 def main():
     args = parse_args()
-    ensure_data(args)
+    ensure_data(args.data_root, DENSE_SCENES, '--num-train',
+                args.num_train, '--num-val', 100, '--num-test', args.num_test,
+                '--preset', args.preset, '--seed', 0)
     work = osp.join(REPO, args.work_dir)
     report = dict(
         **run_info(),
@@ -126,21 +97,21 @@ def main():
     options = data_options(args.data_root)
     for name, labels, cfg in METHODS:
         work_dir = osp.join(work, name)
-        ckpt, seconds = train(cfg, work_dir,
-                              options + schedule_options(args.epochs))
-        per_iter = train_seconds_per_iter(work_dir)
+        trained = train(cfg, work_dir,
+                        options + schedule_options(args.epochs), name)
         variants = [(name, [])]
         if name == 'BoxTeacher':
             variants.append(('BoxTeacher (student)',
                              ['model.semi_test_cfg.predict_on=student']))
         for row, extra in variants:
             metrics, test_seconds = test(
-                cfg, ckpt, osp.join(work_dir, 'test_' + row.split()[-1]),
-                options + extra)
+                cfg, trained['checkpoint'],
+                osp.join(work_dir, 'test_' + row.split()[-1]),
+                options + extra, name=row)
             report['rows'][row] = dict(
-                labels=labels, train_seconds=seconds,
-                train_s_per_iter=per_iter, test_seconds=test_seconds,
-                **scores(metrics))
+                labels=labels, train_seconds=trained['train_seconds'],
+                train_s_per_iter=trained['train_s_per_iter'],
+                test_seconds=test_seconds, **scores(metrics))
     rows = report['rows']
     bt, bi, ci = (rows[k]['segm_mAP']
                   for k in ('BoxTeacher', 'BoxInst', 'CondInst'))
@@ -148,10 +119,11 @@ def main():
         boxteacher_over_boxinst=round(bt / bi, 3) if bi else None,
         boxteacher_over_condinst=round(bt / ci, 3) if ci else None,
         boxinst_over_condinst=round(bi / ci, 3) if ci else None)
+    over_boxinst = report['ratios']['boxteacher_over_boxinst']
     report['pattern'] = {
         'BoxTeacher above BoxInst (mask AP)':
-        f'{bt > bi} ({bt:.3f} vs {bi:.3f}, '
-        f'{report["ratios"]["boxteacher_over_boxinst"]}x)',
+        f'{bt > bi} ({bt:.3f} vs {bi:.3f}, ' +
+        (f'{over_boxinst}x)' if over_boxinst else 'ratio undefined)'),
         'BoxTeacher >= 85 % of fully supervised CondInst':
         f'{bt >= 0.85 * ci} ({bt:.3f} vs {ci:.3f}, '
         f'{report["ratios"]["boxteacher_over_condinst"]:.0%})'

@@ -14,16 +14,14 @@ Table I pattern (Apparel-5k): confidence masks beat Mask R-CNN on MR@HP
 stays within 1 mAP, double picks fall as p rises.
 """
 import argparse
-import os
 import os.path as osp
-import subprocess
-import sys
 
-import train_test
+import harness
+from harness import REPO, ensure_data, schedule_options
 from report import run_info, write_report
 
-REPO = train_test.REPO
 CONFIGS = 'projects/LatentMaskRCNN/configs/'
+BAG_SCENES = 'projects/LatentMaskRCNN/tools/make_synthetic_bags.py'
 BASELINE = CONFIGS + 'mask-rcnn_r18_fpn_cpu-tiny_synthetic-bags.py'
 LATENT = CONFIGS + 'latent-mask-rcnn_r18_fpn_cpu-tiny_synthetic-bags.py'
 COLUMNS = ('MR@HP', 'AR_IoG', 'mAP', 'double_pick_rate', 'pickable_area',
@@ -45,49 +43,20 @@ def parse_args():
 
 
 def data_options(root):
-    root = root.rstrip('/') + '/'
-    ann = f'{root}annotations/instances_test.json'
-    return [
-        f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        'test_dataloader.dataset.ann_file=annotations/instances_test.json',
-        # no validation during training; the val loop is still built
-        'val_dataloader.dataset.ann_file=annotations/instances_test.json',
-        f'test_evaluator.0.ann_file={ann}',
-        f'test_evaluator.1.ann_file={ann}',
-        f'val_evaluator.0.ann_file={ann}', f'val_evaluator.1.ann_file={ann}'
-    ]
-
-
-def schedule_options(epochs):
-    return [
-        f'train_cfg.max_epochs={epochs}',
-        f'train_cfg.val_interval={epochs + 1}',
-        f'param_scheduler.1.end={epochs}',
-        f'param_scheduler.1.milestones=[{epochs - 1}]', 'randomness.seed=0'
-    ]
+    # val reads the test split too: there is no validation during training,
+    # but the val loop is still built
+    return harness.data_options(root, num_evaluators=2)
 
 
 def test(cfg, ckpt, args, work_dir, extra=()):
     """Scores of one tools/test.py run (metric name -> value)."""
-    metrics, seconds = train_test.test(
+    metrics, seconds = harness.test(
         cfg, ckpt, work_dir, [*data_options(args.data_root), *extra])
     scores = {k.split('/')[-1]: v for k, v in metrics.items()
               if k.startswith('hpr/')}
     scores['coco_segm_mAP'] = metrics.get('coco/segm_mAP')
     scores['test_seconds'] = seconds
     return scores
-
-
-def ensure_data(args):
-    if osp.isfile(osp.join(REPO, args.data_root, 'annotations',
-                           'instances_test.json')):
-        return
-    cmd = [sys.executable, 'tools/dataset_converters/make_synthetic_bags.py',
-           args.data_root, '--num-train', str(args.num_train), '--num-val',
-           '0', '--num-test', str(args.num_test), '--seed', '0']
-    subprocess.run(cmd, cwd=REPO, check=True)
 
 
 def latent_options(mode, k, p=0.9):
@@ -124,7 +93,8 @@ def markdown(report):
 
 def main():
     args = parse_args()
-    ensure_data(args)
+    ensure_data(args.data_root, BAG_SCENES, '--num-train', args.num_train,
+                '--num-val', 0, '--num-test', args.num_test, '--seed', 0)
     work = osp.join(REPO, args.work_dir)
     report = dict(
         **run_info(),
@@ -135,11 +105,12 @@ def main():
     for name, cfg in (('Mask R-CNN', BASELINE),
                       ('Latent-MaskRCNN', LATENT)):
         work_dir = osp.join(work, name.replace(' ', '_'))
-        os.makedirs(work_dir, exist_ok=True)
-        ckpt, seconds = train_test.train(
+        trained = harness.train(
             cfg, work_dir,
-            data_options(args.data_root) + schedule_options(args.epochs))
-        report[f'{name} train seconds'] = seconds
+            data_options(args.data_root) + schedule_options(args.epochs),
+            name)
+        ckpt = trained['checkpoint']
+        report[f'{name} train seconds'] = trained['train_seconds']
         if cfg == BASELINE:
             report['rows'][name] = test(cfg, ckpt, args,
                                         osp.join(work_dir, 'test'))
@@ -176,6 +147,7 @@ def main():
         f'({", ".join(f"{r:.4f}" for r in rates)} at p = {SWEEP})',
     }
     write_report(args.out, report, markdown(report))
+
 
 if __name__ == '__main__':
     main()

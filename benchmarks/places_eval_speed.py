@@ -152,5 +152,6 @@ def main():
     ]
     write_report(args.out, report, '\n'.join(md) + '\n')
 
+
 if __name__ == '__main__':
     main()

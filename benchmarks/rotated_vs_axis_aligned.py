@@ -26,17 +26,14 @@ import json
 import os
 import os.path as osp
 import statistics
-import subprocess
-import sys
-import threading
 import time
 
+import harness
 import numpy as np
-import psutil
 import torch
+from harness import DENSE_SCENES, REPO, cli_options, schedule_options
 from report import run_info, write_report
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MODELS = {
     'MS R-CNN': 'configs/ms_rcnn/ms-rcnn_r18_fpn_cpu-tiny_synthetic-dense.py',
     'Rotated MS R-CNN': 'configs/rotated_ms_rcnn/'
@@ -74,119 +71,32 @@ def parse_args():
     return args
 
 
-def run(cmd, log_path):
-    """Run a command, tracking the peak RSS of it and its children (MiB)."""
-    with open(log_path, 'w') as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log,
-                                stderr=subprocess.STDOUT)
-        peak = [0]
-
-        def watch():
-            root = psutil.Process(proc.pid)
-            while proc.poll() is None:
-                try:
-                    procs = [root] + root.children(recursive=True)
-                    rss = sum(p.memory_info().rss for p in procs)
-                    peak[0] = max(peak[0], rss)
-                except psutil.Error:
-                    pass
-                time.sleep(0.5)
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        proc.wait()
-        watcher.join()
-    if proc.returncode:
-        raise RuntimeError(f'{" ".join(cmd)} failed; see {log_path}')
-    return peak[0] / 2**20
-
-
 def data_options(root, split):
-    root = root.rstrip('/') + '/'
-    return [
-        f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        f'val_evaluator.ann_file={root}annotations/instances_val.json',
-        f'test_dataloader.dataset.ann_file=annotations/instances_{split}.json',
-        f'test_evaluator.ann_file={root}annotations/instances_{split}.json',
-    ]
-
-
-def cli_options(options):
-    """``--cfg-options`` strings of a dict of dotted keys."""
-    def text(value):
-        if isinstance(value, (list, tuple)):
-            return '[' + ','.join(text(v) for v in value) + ']'
-        return str(value)
-
-    return [f'{key}={text(value)}' for key, value in (options or {}).items()]
+    """Train on ``root``, validate on its val split, test on ``split``."""
+    return harness.data_options(root, test_split=split, val_split='val')
 
 
 def train(name, cfg, args, work_dir, options=None):
     """Train (resuming a killed or finished run in ``work_dir``);
-    ``options`` (dotted key: value) change the config."""
-    cmd = [sys.executable, 'tools/train.py', cfg, '--work-dir', work_dir,
-           '--resume', '--allow-fresh-start', '--cfg-options',
-           *data_options(args.data_root, 'test'),
-           f'train_cfg.max_epochs={args.epochs}',
-           # no validation during training: both evaluate on test afterwards
-           f'train_cfg.val_interval={args.epochs + 1}',
-           f'param_scheduler.1.end={args.epochs}',
-           f'param_scheduler.1.milestones=[{args.epochs - 1}]',
-           'randomness.seed=0']
+    ``options`` (dotted key: value) change the config. No validation
+    during training: both models evaluate on test afterwards."""
+    cmd = [*data_options(args.data_root, 'test'),
+           *schedule_options(args.epochs)]
     if args.train_images:
         cmd.append(f'train_dataloader.dataset.indices={args.train_images}')
-    cmd += cli_options(options)
-    print(f'[{name}] training: {" ".join(cmd[1:])}', flush=True)
-    start = time.time()
-    peak = run(cmd, osp.join(work_dir, 'train.log'))
-    records = []
-    for path in sorted(
-            osp.join(work_dir, d, 'vis_data', 'scalars.json')
-            for d in os.listdir(work_dir)
-            if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            records += [json.loads(line) for line in f]
-    logged = [r for r in records if 'loss' in r]
-    times = [r['time'] for r in logged]
-    steady = times[len(times) // 10:]
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        ckpt = f.read().strip()
-    return dict(train_seconds=round(time.time() - start, 1),
-                iterations=logged[-1]['iter'],
-                train_s_per_iter=statistics.median(steady),
-                train_peak_rss_mib=round(peak),
-                final_loss=logged[-1]['loss'],
-                checkpoint=ckpt)
+    return harness.train(cfg, work_dir, cmd + cli_options(options), name)
 
 
 def evaluate(name, cfg, ckpt, args, work_dir, options=None, split='test'):
     """segm AP, AP50, AP75, AR@100 and AP per class of one checkpoint on
     a split (``test`` or ``val``)."""
-    os.makedirs(work_dir, exist_ok=True)
-    cmd = [sys.executable, 'tools/test.py', cfg, ckpt, '--eval', 'segm',
-           '--work-dir', work_dir, '--cfg-options',
-           *data_options(args.data_root, split),
-           'test_evaluator.classwise=True', *cli_options(options)]
+    cfg_options = [*data_options(args.data_root, split),
+                   'test_evaluator.classwise=True', *cli_options(options)]
     if 'rotated' not in cfg:
-        cmd.append(f'test_evaluator.metric_items={METRIC_ITEMS}')
-    print(f'[{name}] testing: {" ".join(cmd[1:])}', flush=True)
-    run(cmd, osp.join(work_dir, 'test.log'))
-    pick = None
-    for root, _, files in sorted(os.walk(work_dir)):
-        for name_ in sorted(files):
-            if name_.endswith('.json') and name_[:8].isdigit():
-                with open(osp.join(root, name_)) as f:
-                    try:
-                        metrics = json.load(f)
-                    except json.JSONDecodeError:
-                        continue  # a line-per-record training log
-                if isinstance(metrics, dict) and any(
-                        k.endswith('segm_mAP') for k in metrics):
-                    pick = {k.split('/')[-1]: v for k, v in metrics.items()}
-    if pick is None:
-        raise RuntimeError(f'no test metrics found under {work_dir}')
+        cfg_options.append(f'test_evaluator.metric_items={METRIC_ITEMS}')
+    metrics, _ = harness.test(cfg, ckpt, work_dir, cfg_options,
+                              ['--eval', 'segm'], name)
+    pick = {k.split('/')[-1]: v for k, v in metrics.items()}
     # our rotated metric names classes segm_<class>_precision, mmdet's
     # CocoMetric <class>_precision
     per_class = {
@@ -226,8 +136,8 @@ def test_items(cfg, args, split='test'):
 
 
 def proposal_recall(cfg_path, ckpt, args, options=None, split='test'):
-    """Per class, the fraction of the split's GT that some RPN proposal (all the
-    test config keeps, 200 for cpu-tiny) covers at IoU 0.5 and 0.7.
+    """Per class, the fraction of the split's GT that some RPN proposal (all
+    the test config keeps, 200 for cpu-tiny) covers at IoU 0.5 and 0.7.
 
     Rotated proposals are matched to the GT rboxes by rotated IoU,
     axis-aligned ones to the GT boxes by box IoU.
@@ -291,15 +201,9 @@ def time_inference(cfg_path, ckpt, args):
 
 
 def ensure_data(args):
-    if osp.isfile(osp.join(REPO, args.data_root, 'annotations',
-                           'instances_test.json')):
-        return
-    cmd = [sys.executable, 'tools/dataset_converters/make_synthetic_dense.py',
-           args.data_root, '--num-train', str(args.num_train), '--num-val',
-           '100', '--num-test', str(args.num_test), '--preset', 'dense',
-           '--seed', '0']
-    print(' '.join(cmd[1:]), flush=True)
-    subprocess.run(cmd, cwd=REPO, check=True)
+    harness.ensure_data(args.data_root, DENSE_SCENES, '--num-train',
+                        args.num_train, '--num-val', 100, '--num-test',
+                        args.num_test, '--preset', 'dense', '--seed', 0)
 
 
 def fmt(value):
