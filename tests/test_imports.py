@@ -5,6 +5,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 PROBE = """
     import sys, time
     start = time.perf_counter()
@@ -39,6 +41,7 @@ def test_package_import_applies_fixes_without_importing_upstream():
     assert heavy == '-'
 
 
+@pytest.mark.slow  # a fresh interpreter importing mmdet
 def test_modules_registers_every_component():
     code = textwrap.dedent("""
         import mmrot_ext.modules
@@ -58,6 +61,7 @@ def test_modules_registers_every_component():
     assert out.returncode == 0 and 'ok' in out.stdout, out.stderr
 
 
+@pytest.mark.slow  # a fresh interpreter importing mmdet
 def test_tool_config_registers_components_under_a_config_own_imports(
         tmp_path):
     """A config that sets its own ``custom_imports`` (mmengine replaces the
@@ -78,6 +82,7 @@ def test_tool_config_registers_components_under_a_config_own_imports(
     assert out.returncode == 0 and 'ok' in out.stdout, out.stderr
 
 
+@pytest.mark.slow  # a fresh interpreter importing mmdet
 def test_project_configs_load_from_any_directory(tmp_path):
     """``projects`` is not an installed package; the tools put the
     repository root on the path for a config under ``projects/``."""

@@ -108,6 +108,7 @@ def test_unknown_split_is_rejected(tmp_path):
                            scenes.CATEGORIES)
 
 
+@pytest.mark.slow  # runs the tool in a subprocess
 def test_cli_reports_neighbour_iou(tmp_path, repo_root):
     tool = repo_root / 'tools/dataset_converters/make_synthetic_dense.py'
     out = subprocess.run(

@@ -4,9 +4,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from ..conftest import REPO_ROOT
 
 
+@pytest.mark.slow  # runs the tool in a subprocess
 def test_bag_tool_writes_coco_from_another_directory(tmp_path):
     tool = REPO_ROOT / 'projects/LatentMaskRCNN/tools/make_synthetic_bags.py'
     out = subprocess.run(
