@@ -11,8 +11,7 @@ from .tool_runner import add_project_root, load_tool_config, run_tool
 
 __all__ = [
     'DeviceAwareDistributedDataParallel', 'ExactResumeEpochBasedTrainLoop',
-    'add_project_root',
-    'LossGuardHook', 'close_distributed', 'find_resume_checkpoint',
-    'load_checkpoint_lazily', 'load_tool_config', 'read_checkpoint_meta',
-    'run_tool', 'setup_cpu_distributed'
+    'LossGuardHook', 'add_project_root', 'close_distributed',
+    'find_resume_checkpoint', 'load_checkpoint_lazily', 'load_tool_config',
+    'read_checkpoint_meta', 'run_tool', 'setup_cpu_distributed'
 ]

@@ -5,15 +5,15 @@
 
 Same layout and annotation fields as
 tools/dataset_converters/make_synthetic_dense.py. Run from anywhere: the
-repository root (which holds ``projects/``) is put on ``sys.path``, as
-tools/train.py does for project configs.
+repository root (which holds ``projects/``) is put on ``sys.path`` by
+``add_project_root``, as tools/train.py does for project configs.
 """
 import argparse
-import os.path as osp
-import sys
 import time
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), *['..'] * 3))
+from mmrot_ext.engine import add_project_root
+
+add_project_root(__file__)
 from projects.LatentMaskRCNN.synthetic_bags import (  # noqa: E402
     BagSceneConfig, write_bag_dataset)
 
