@@ -207,7 +207,7 @@ def test_training_data_carries_no_mask_labels(scenes, tmp_path):
 
 def test_teacher_runs_at_its_test_scale_and_maps_back(scenes):
     cfg = load_cfg(CONDINST, scenes)
-    cfg.model.semi_train_cfg.teacher_test_scale = (400, 200)
+    cfg.model.semi_train_cfg = dict(teacher_test_scale=(400, 200))
     model = build(cfg)
     seen = {}
 
@@ -252,7 +252,7 @@ def test_prediction_uses_the_teacher_unless_told_otherwise(scenes):
         model.teacher.bbox_head.conv_cls.bias.fill_(5.0)
     val = copy.deepcopy(cfg.val_dataloader.dataset)
     val.data_root = str(scenes) + '/'
-    val.pipeline[1].scale = (128, 128)
+    next(t for t in val.pipeline if t.type == 'Resize').scale = (128, 128)
     batch = pseudo_collate([DATASETS.build(val)[0]])
     data = model.data_preprocessor(batch, training=False)
     with torch.no_grad():
@@ -263,6 +263,29 @@ def test_prediction_uses_the_teacher_unless_told_otherwise(scenes):
     assert len(by_teacher[0].pred_instances) == len(direct[0].pred_instances)
     assert len(by_teacher[0].pred_instances) > len(
         by_student[0].pred_instances)
+
+
+def test_configs_give_only_what_differs_from_the_wrapper_defaults(scenes):
+    """The paper's settings are the class defaults; a config that says
+    nothing gets them, and the two views around the detector's own data
+    preprocessor."""
+    cfg = load_cfg(MASK_RCNN, scenes)
+    assert set(cfg.model) == {'type', 'detector'}
+    model = build(cfg)
+    assert dict(model.semi_train_cfg) == dict(
+        iou_thr=0.5, score_thr=0.0, mask_thr=0.5, teacher_bn_train=True,
+        teacher_test_scale=None)
+    assert dict(model.semi_test_cfg) == dict(predict_on='teacher')
+    views = model.data_preprocessor
+    assert type(views).__name__ == 'TwoViewDataPreprocessor'
+    assert views.clean_view == 'teacher'
+    assert views.shared_keys == ('pairwise_masks', )
+    assert type(views.data_preprocessor).__name__ == \
+        type(model.student.data_preprocessor).__name__ == \
+        'BoxInstDataPreprocessor'
+    cfg.model.semi_train_cfg = dict(teacher_test_scale=(1333, 800))
+    assert build(cfg).semi_train_cfg.teacher_test_scale == (1333, 800)
+    assert build(cfg).semi_train_cfg.iou_thr == 0.5
 
 
 def test_a_detector_without_forward_teacher_is_refused(scenes):

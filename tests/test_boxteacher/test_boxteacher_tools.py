@@ -21,9 +21,7 @@ def scenes(dense_scenes):
 
 
 def options(root):
-    """The tool tests' options; Resize is step 3 of this training pipeline
-    (after DropInstanceMasks)."""
-    return data_options(root, epochs=1, train_resize=3)
+    return data_options(root, epochs=1, config=CFG)
 
 
 @pytest.fixture(scope='module')

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +19,30 @@ def tiny_data(dense_scenes):
     return dense_scenes(train=16, val=4)
 
 
-def data_options(data_root, epochs, extra=(), train_resize=2):
-    """--cfg-options pointing a cpu-tiny config at ``data_root``;
-    ``train_resize`` is the index of the Resize in the training pipeline."""
+def resize_options(config, scale=(128, 128)):
+    """``--cfg-options`` setting the scale of every ``Resize`` in the
+    config's train / val / test pipelines, found by type so that a config
+    is free to order its pipeline as it likes."""
+    from mmengine import Config
+    cfg = Config.fromfile(
+        str(Path(__file__).resolve().parents[2] / config),
+        import_custom_modules=False)
+    options = []
+    for loader in ('train', 'val', 'test'):
+        pipeline = cfg[f'{loader}_dataloader'].dataset.pipeline
+        options += [
+            f'{loader}_dataloader.dataset.pipeline.{i}.scale='
+            f'({scale[0]},{scale[1]})' for i, step in enumerate(pipeline)
+            if step.type.split('.')[-1] == 'Resize'
+        ]
+    if not options:
+        raise ValueError(f'{config}: no Resize in its pipelines')
+    return options
+
+
+def data_options(data_root, epochs, config=MASK_RCNN_CFG, extra=()):
+    """--cfg-options pointing a cpu-tiny ``config`` at ``data_root``, at
+    the scenes' native 128 px instead of the config's 256."""
     root = str(data_root) + '/'
     return [
         '--cfg-options', f'train_dataloader.dataset.data_root={root}',
@@ -38,11 +60,7 @@ def data_options(data_root, epochs, extra=(), train_resize=2):
         f'param_scheduler.1.end={epochs}',
         f'param_scheduler.1.milestones=[{epochs}]',
         'default_hooks.logger.interval=1', 'log_processor.window_size=1',
-        'randomness.seed=0',
-        # native 128 px instead of the config's 256
-        f'train_dataloader.dataset.pipeline.{train_resize}.scale=(128,128)',
-        'val_dataloader.dataset.pipeline.1.scale=(128,128)',
-        'test_dataloader.dataset.pipeline.1.scale=(128,128)', *extra
+        'randomness.seed=0', *resize_options(config), *extra
     ]
 
 

@@ -56,7 +56,7 @@ def test_kill_at_an_iteration_checkpoint_resumes_without_replay(
         tiny_data, repo_root, tmp_path, monkeypatch):
     monkeypatch.setenv('PYTHONPATH', str(tmp_path))
     cfg = order_config(tmp_path, repo_root)
-    options = data_options(tiny_data, epochs=4)
+    options = data_options(tiny_data, epochs=4, config=cfg)
     whole, killed = tmp_path / 'whole', tmp_path / 'killed'
     run_tool(['tools/train.py', cfg, '--work-dir', whole, *options],
              repo_root)

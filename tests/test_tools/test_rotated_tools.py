@@ -18,7 +18,8 @@ ROTATED_CFG = \
 def trained_rotated(tiny_data, tmp_path_factory, repo_root):
     work_dir = tmp_path_factory.mktemp('train_rotated')
     run_tool(['tools/train.py', ROTATED_CFG, '--work-dir', work_dir,
-              *data_options(tiny_data, epochs=3)], repo_root)
+              *data_options(tiny_data, epochs=3, config=ROTATED_CFG)],
+             repo_root)
     return work_dir
 
 
@@ -33,7 +34,7 @@ def test_test_tool_evaluates_segm_and_rbox(trained_rotated, tiny_data,
     output = run_tool([
         'tools/test.py', ROTATED_CFG, trained_rotated / 'epoch_3.pth',
         '--eval', 'segm', 'rbox', '--work-dir', tmp_path, '--show-dir',
-        'vis', *data_options(tiny_data, epochs=1)
+        'vis', *data_options(tiny_data, epochs=1, config=ROTATED_CFG)
     ], repo_root)
     for metric in ('segm', 'rbox'):
         match = re.search(rf'coco/{metric}_mAP: (-?[\d.]+)', output)
@@ -79,7 +80,8 @@ def test_image_demo_draws_rotated_boxes_and_masks(trained_rotated,
 def anchor_tool(config, tiny_data, repo_root, out, *options):
     return run_tool([
         'tools/analysis_tools/visualize_anchors.py', config, '--out', out,
-        '--num-images', '16', *data_options(tiny_data, epochs=1), *options
+        '--num-images', '16',
+        *data_options(tiny_data, epochs=1, config=config), *options
     ], repo_root)
 
 

@@ -6,6 +6,7 @@ from typing import Dict
 import torch
 import torch.nn.functional as F
 from mmdet.models.detectors import SemiBaseDetector
+from mmengine.config import ConfigDict
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, InstanceList, OptConfigType
 from torch import Tensor
@@ -44,7 +45,19 @@ class BoxTeacher(SemiBaseDetector):
             training scale. Default None.
     semi_test_cfg:
         predict_on ('teacher' | 'student'). Default 'teacher'.
+
+    A config gives only what differs from these defaults (the paper's);
+    ``data_preprocessor`` defaults to a ``TwoViewDataPreprocessor`` around
+    the detector's own.
     """
+
+    SEMI_TRAIN_DEFAULTS = dict(
+        iou_thr=0.5,
+        score_thr=0.0,
+        mask_thr=0.5,
+        teacher_bn_train=True,
+        teacher_test_scale=None)
+    SEMI_TEST_DEFAULTS = dict(predict_on='teacher')
 
     def __init__(self,
                  detector: ConfigType,
@@ -52,10 +65,20 @@ class BoxTeacher(SemiBaseDetector):
                  semi_test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
                  init_cfg=None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(
+                type='TwoViewDataPreprocessor',
+                data_preprocessor=detector['data_preprocessor'])
         super().__init__(
             detector,
-            semi_train_cfg=semi_train_cfg or dict(),
-            semi_test_cfg=semi_test_cfg or dict(predict_on='teacher'),
+            semi_train_cfg=ConfigDict({
+                **self.SEMI_TRAIN_DEFAULTS,
+                **(semi_train_cfg or {})
+            }),
+            semi_test_cfg=ConfigDict({
+                **self.SEMI_TEST_DEFAULTS,
+                **(semi_test_cfg or {})
+            }),
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
         if not hasattr(self.teacher, 'forward_teacher'):
@@ -81,9 +104,9 @@ class BoxTeacher(SemiBaseDetector):
                 pred.scores,
                 pred.masks[:, :h, :w],
                 gt.bboxes,
-                iou_thr=cfg.get('iou_thr', 0.5),
-                score_thr=cfg.get('score_thr', 0.0),
-                mask_thr=cfg.get('mask_thr', 0.5))
+                iou_thr=cfg.iou_thr,
+                score_thr=cfg.score_thr,
+                mask_thr=cfg.mask_thr)
             gt.pseudo_masks = masks
             gt.pseudo_mask_scores = weights
         losses = self.student.loss(multi_batch_inputs['student'],
@@ -131,7 +154,7 @@ class BoxTeacher(SemiBaseDetector):
         """Eval mode (heads such as FCOS decode boxes differently while
         training), with the student's training BatchNorm layers mirrored."""
         self.teacher.eval()
-        if not self.semi_train_cfg.get('teacher_bn_train', True):
+        if not self.semi_train_cfg.teacher_bn_train:
             return
         for s_mod, t_mod in zip(self.student.modules(),
                                 self.teacher.modules()):
@@ -140,7 +163,7 @@ class BoxTeacher(SemiBaseDetector):
 
     def _teacher_scale(self, size: tuple) -> float:
         """Factor that fits the batch into ``teacher_test_scale``."""
-        test_scale = self.semi_train_cfg.get('teacher_test_scale')
+        test_scale = self.semi_train_cfg.teacher_test_scale
         if test_scale is None:
             return 1.0
         long_edge, short_edge = max(test_scale), min(test_scale)

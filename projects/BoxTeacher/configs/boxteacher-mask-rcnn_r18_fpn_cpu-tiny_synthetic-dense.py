@@ -27,15 +27,7 @@ detector.roi_head.mask_head.update(
 detector.roi_head.mask_head.loss_mask = dict(
     type='DiceLoss', use_sigmoid=True, activate=True, eps=5e-6)
 
-model = dict(
-    _delete_=True,
-    type='BoxTeacher',
-    detector=detector,
-    data_preprocessor=dict(
-        type='TwoViewDataPreprocessor',
-        data_preprocessor=detector.data_preprocessor),
-    semi_train_cfg=dict(iou_thr=0.5, mask_thr=0.5),
-    semi_test_cfg=dict(predict_on='teacher'))
+model = dict(_delete_=True, type='BoxTeacher', detector=detector)
 custom_hooks = [dict(type='BoxTeacherEMAHook', momentum=0.99)]
 val_evaluator = dict(metric=['bbox', 'segm'])
 test_evaluator = val_evaluator

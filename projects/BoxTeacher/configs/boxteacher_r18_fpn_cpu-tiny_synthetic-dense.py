@@ -32,22 +32,11 @@ detector.mask_head.update(
     pseudo_warmup_iters=1250)
 detector.test_cfg.mask_aware_score = True  # final score sqrt(p * q)
 
-model = dict(
-    _delete_=True,
-    type='BoxTeacher',
-    detector=detector,
-    data_preprocessor=dict(
-        type='TwoViewDataPreprocessor',
-        data_preprocessor=detector.data_preprocessor,
-        clean_view='teacher',
-        shared_keys=('pairwise_masks', )),
-    semi_train_cfg=dict(
-        iou_thr=0.5,
-        score_thr=0.0,
-        mask_thr=0.5,
-        teacher_bn_train=True,
-        teacher_test_scale=None),  # train and test scale are both 256
-    semi_test_cfg=dict(predict_on='teacher'))
+# The wrapper's defaults are the paper's: two views of one image (the
+# teacher's clean view also gives the pairwise colour similarity), matching
+# at IoU 0.5, teacher masks at 0.5, the teacher's BatchNorm on batch
+# statistics, prediction by the teacher; train and test scale are both 256.
+model = dict(_delete_=True, type='BoxTeacher', detector=detector)
 
 # EMA teacher. The paper's 0.999 averages over ~1k of 90k iterations; over
 # the 1,250 iterations here that would hold the teacher near its start, so

@@ -25,41 +25,34 @@ detector.mask_head.update(
     pseudo_warmup_iters=10000)
 detector.test_cfg.mask_aware_score = True  # final score sqrt(p * q)
 
+# the wrapper's defaults are the paper's; only the teacher's scale differs
 model = dict(
     _delete_=True,
     type='BoxTeacher',
     detector=detector,
-    data_preprocessor=dict(
-        type='TwoViewDataPreprocessor',
-        data_preprocessor=detector.data_preprocessor,
-        clean_view='teacher',
-        shared_keys=('pairwise_masks', )),
-    semi_train_cfg=dict(
-        iou_thr=0.5,
-        score_thr=0.0,
-        mask_thr=0.5,
-        teacher_bn_train=True,
-        teacher_test_scale=(1333, 800)),
-    semi_test_cfg=dict(predict_on='teacher'))
+    semi_train_cfg=dict(teacher_test_scale=(1333, 800)))
 
-train_pipeline = [
+# The training pipeline in named pieces: the 3x, VOC and Cityscapes configs
+# replace a piece by name instead of slicing the list.
+load_box_labels = [
     dict(type='LoadImageFromFile', imdecode_backend='pillow'),
     dict(type='DropInstanceMasks'),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=False),
-    dict(
-        type='RandomChoiceResize',
-        scales=[(1333, 640), (1333, 672), (1333, 704), (1333, 736),
-                (1333, 768), (1333, 800)],
-        keep_ratio=True,
-        backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='MultiBranch',
-        branch_field=['teacher', 'student'],
-        teacher=dict(type='PackDetInputs'),
-        student=[*_base_.student_colour,
-                 dict(type='PackDetInputs')])
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=False)
 ]
+train_resize = dict(
+    type='RandomChoiceResize',
+    scales=[(1333, 640), (1333, 672), (1333, 704), (1333, 736), (1333, 768),
+            (1333, 800)],
+    keep_ratio=True,
+    backend='pillow')
+train_flip = dict(type='RandomFlip', prob=0.5)
+two_views = dict(
+    type='MultiBranch',
+    branch_field=['teacher', 'student'],
+    teacher=dict(type='PackDetInputs'),
+    student=[*_base_.student_colour,
+             dict(type='PackDetInputs')])
+train_pipeline = [*load_box_labels, train_resize, train_flip, two_views]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
 custom_hooks = [dict(type='BoxTeacherEMAHook', momentum=0.999)]

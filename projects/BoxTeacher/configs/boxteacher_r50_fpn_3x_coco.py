@@ -3,14 +3,13 @@
 # 3x3 Gaussian blur with p = 0.5).
 _base_ = './boxteacher_r50_fpn_1x_coco.py'
 
+two_views = dict(
+    _base_.two_views,
+    student=[*_base_.student_colour_v2,
+             dict(type='PackDetInputs')])
 train_pipeline = [
-    *_base_.train_pipeline[:-1],
-    dict(
-        type='MultiBranch',
-        branch_field=['teacher', 'student'],
-        teacher=dict(type='PackDetInputs'),
-        student=[*_base_.student_colour_v2,
-                 dict(type='PackDetInputs')])
+    *_base_.load_box_labels, _base_.train_resize, _base_.train_flip,
+    two_views
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 

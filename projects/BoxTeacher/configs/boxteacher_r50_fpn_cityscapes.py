@@ -13,19 +13,15 @@ model = dict(
         data_preprocessor=dict(bottom_pixels_removed=0),
         bbox_head=dict(num_classes=8),
         mask_head=dict(warmup_iters=2500, pseudo_warmup_iters=2500)),
-    data_preprocessor=dict(
-        data_preprocessor=dict(bottom_pixels_removed=0)),
     semi_train_cfg=dict(teacher_test_scale=(2048, 1024)))
 
+train_resize = dict(
+    _base_.train_resize,
+    scales=[(2048, 800), (2048, 864), (2048, 928), (2048, 992),
+            (2048, 1024)])
 train_pipeline = [
-    *_base_.train_pipeline[:3],
-    dict(
-        type='RandomChoiceResize',
-        scales=[(2048, 800), (2048, 864), (2048, 928), (2048, 992),
-                (2048, 1024)],
-        keep_ratio=True,
-        backend='pillow'),
-    *_base_.train_pipeline[4:]
+    *_base_.load_box_labels, train_resize, _base_.train_flip,
+    _base_.two_views
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile', imdecode_backend='pillow'),

@@ -14,9 +14,7 @@ model = dict(
     detector=dict(
         data_preprocessor=dict(bottom_pixels_removed=0),
         bbox_head=dict(num_classes=20),
-        mask_head=dict(warmup_iters=1000, pseudo_warmup_iters=1000)),
-    data_preprocessor=dict(
-        data_preprocessor=dict(bottom_pixels_removed=0)))
+        mask_head=dict(warmup_iters=1000, pseudo_warmup_iters=1000)))
 train_dataloader = dict(
     dataset=dict(
         data_root=data_root,
