@@ -1,21 +1,13 @@
 # Synthetic dense set for box-only cpu-tiny detectors (native 256 px).
 _base_ = './synthetic_dense_instance_cpu-tiny.py'
 
+load_boxes = dict(type='LoadAnnotations', with_bbox=True)
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale={{_base_.img_scale}}, keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
-    dict(type='PackDetInputs')
+    _base_.load_image, load_boxes, _base_.resize, _base_.flip,
+    _base_.pack_train
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
-    dict(type='Resize', scale={{_base_.img_scale}}, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
+    _base_.load_image, _base_.resize, load_boxes, _base_.pack_test
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

@@ -7,22 +7,20 @@ data_root = 'data/synthetic_dense/'
 backend_args = None
 img_scale = (1333, 800)
 
-train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
+# Pipelines from named steps: a variant (cpu-tiny, box-only, Places)
+# rebinds the steps it changes (img_scale, flip directions, annotations)
+# and lists its pipelines from the names.
+load_image = dict(type='LoadImageFromFile', backend_args=backend_args)
+load_annotations = dict(type='LoadAnnotations', with_bbox=True, with_mask=True)
+resize = dict(type='Resize', scale=img_scale, keep_ratio=True)
+flip = dict(type='RandomFlip', prob=0.5)
+pack_train = dict(type='PackDetInputs')
+pack_test = dict(
+    type='PackDetInputs',
+    meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+               'scale_factor'))
+train_pipeline = [load_image, load_annotations, resize, flip, pack_train]
+test_pipeline = [load_image, resize, load_annotations, pack_test]
 train_dataloader = dict(
     batch_size=2,
     num_workers=2,

@@ -3,21 +3,14 @@
 _base_ = './synthetic_dense_instance.py'
 
 img_scale = (256, 256)
+resize = dict(_base_.resize, scale=img_scale)
+flip = dict(_base_.flip, direction=['horizontal', 'vertical'])
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
-    dict(type='PackDetInputs')
+    _base_.load_image, _base_.load_annotations, resize, flip,
+    _base_.pack_train
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
+    _base_.load_image, resize, _base_.load_annotations, _base_.pack_test
 ]
 train_dataloader = dict(
     batch_size=4,

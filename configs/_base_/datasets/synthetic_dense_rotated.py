@@ -10,24 +10,25 @@ data_root = 'data/synthetic_dense/'
 backend_args = None
 img_scale = (1333, 800)
 
+# Pipelines from named steps (see synthetic_dense_instance.py); no
+# annotations at test time: the metric reads them from ann_file, and
+# DetInferencer needs exactly 'LoadImageFromFile'.
+load_image = dict(type='mmdet.LoadImageFromFile', backend_args=backend_args)
+load_test_image = dict(type='LoadImageFromFile', backend_args=backend_args)
+load_annotations = dict(
+    type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True)
+resize = dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True)
+flip = dict(type='mmdet.RandomFlip', prob=0.5)
+rboxes_from_masks = dict(type='BoxesFromMasks', box_type='rbox')
+pack_train = dict(type='mmdet.PackDetInputs')
+pack_test = dict(
+    type='mmdet.PackDetInputs',
+    meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+               'scale_factor'))
 train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
-    dict(type='mmdet.RandomFlip', prob=0.5),
-    dict(type='BoxesFromMasks', box_type='rbox'),
-    dict(type='mmdet.PackDetInputs')
+    load_image, load_annotations, resize, flip, rboxes_from_masks, pack_train
 ]
-# no annotations at test time: the metric reads them from ann_file, and
-# DetInferencer needs exactly 'LoadImageFromFile'
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
-    dict(
-        type='mmdet.PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
+test_pipeline = [load_test_image, resize, pack_test]
 train_dataloader = dict(
     batch_size=2,
     num_workers=2,

@@ -4,25 +4,13 @@
 _base_ = './synthetic_dense_rotated.py'
 
 img_scale = (256, 256)
+resize = dict(_base_.resize, scale=img_scale)
+flip = dict(_base_.flip, direction=['horizontal', 'vertical'])
 train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', backend_args={{_base_.backend_args}}),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
-    dict(
-        type='mmdet.RandomFlip',
-        prob=0.5,
-        direction=['horizontal', 'vertical']),
-    dict(type='BoxesFromMasks', box_type='rbox'),
-    dict(type='mmdet.PackDetInputs')
+    _base_.load_image, _base_.load_annotations, resize, flip,
+    _base_.rboxes_from_masks, _base_.pack_train
 ]
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
-    dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
-    dict(
-        type='mmdet.PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
+test_pipeline = [_base_.load_test_image, resize, _base_.pack_test]
 train_dataloader = dict(
     batch_size=4, num_workers=1, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(num_workers=1, dataset=dict(pipeline=test_pipeline))
