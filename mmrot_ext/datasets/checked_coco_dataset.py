@@ -1,4 +1,5 @@
 """COCO-format dataset that rejects bad input with a clear error."""
+import math
 import os.path as osp
 
 from mmdet.datasets import CocoDataset
@@ -35,6 +36,9 @@ class CheckedCocoDataset(CocoDataset):
             dataset is built (in parallel, with a progress bar) and fail
             listing each unreadable, empty or corrupt one. None (default):
             for training datasets (``test_mode=False``) with local files.
+
+    An annotation's ``rbox`` field, where present, is checked and carried
+    into its instance for ``LoadRotatedBoxAnnotations``.
     """
 
     def __init__(self, *args, on_invalid='raise', check_files=True,
@@ -53,6 +57,17 @@ class CheckedCocoDataset(CocoDataset):
             on_invalid=self.on_invalid,
             class_names=self.metainfo['classes'],
             boxes_from_masks=self.boxes_from_masks)
+
+    def _checked_rbox(self, ann):
+        rbox = ann['rbox']
+        ok = isinstance(rbox, (list, tuple)) and len(rbox) == 5 and all(
+            isinstance(v, (int, float)) and math.isfinite(v) for v in rbox)
+        if not ok or rbox[2] <= 0 or rbox[3] <= 0:
+            raise ValueError(
+                f'{self.ann_file}: annotation {ann.get("id")} (image '
+                f'{ann.get("image_id")}) has rbox {rbox!r}; expected 5 finite '
+                'numbers (cx, cy, w, h, theta) with w, h > 0')
+        return [float(v) for v in rbox]
 
     def filter_data(self):
         """mmdet's filter, with the images it leaves out counted."""
@@ -87,7 +102,21 @@ class CheckedCocoDataset(CocoDataset):
         return data_list
 
     def parse_data_info(self, raw_data_info):
+        """mmdet's parse, with each kept annotation's ``rbox`` (le90
+        ``(cx, cy, w, h, theta)``, checked) carried into its instance."""
         data_info = super().parse_data_info(raw_data_info)
+        anns = raw_data_info['raw_ann_info']
+        if any('rbox' in ann for ann in anns):
+            # one annotation at a time, so that mmdet's own filter decides
+            # which are kept and each kept one is paired with its rbox
+            instances = []
+            for ann in anns:
+                kept = super().parse_data_info(
+                    dict(raw_data_info, raw_ann_info=[ann]))['instances']
+                if kept and 'rbox' in ann:
+                    kept[0]['rbox'] = self._checked_rbox(ann)
+                instances += kept
+            data_info['instances'] = instances
         if self.check_files and self.backend_args is None and \
                 not osp.isfile(data_info['img_path']):
             raise FileNotFoundError(

@@ -58,6 +58,42 @@ def rbox_frame_grid(rboxes, height, width):
     return torch.stack([u, v], dim=-1)
 
 
+def rbox_masks_in_frames(rboxes, frames, out_size):
+    """Rotated boxes rasterised in the frames of other rotated boxes.
+
+    Cell (i, j) of frame k is 1 where its centre (the point
+    ``RoIAlignRotated(aligned=True, clockwise=True)`` samples at the middle
+    of that bin) lies inside ``rboxes[k]``: the box-supervised analogue of
+    :func:`crop_masks_to_rboxes`, exact and without an image-sized mask.
+    Pure tensor arithmetic, no host sync: runs where the boxes are.
+
+    Args:
+        rboxes (Tensor): (M, 5) boxes to rasterise.
+        frames (Tensor): (M, 5) boxes whose frames hold the grids.
+        out_size (int | tuple[int, int]): S or (S_h, S_w).
+
+    Returns:
+        Tensor: (M, S_h, S_w) float masks of 0 and 1.
+    """
+    if isinstance(out_size, int):
+        out_size = (out_size, out_size)
+    s_h, s_w = out_size
+    cx, cy, w, h, theta = frames.float()[:, :, None, None].unbind(dim=1)
+    steps_v = (torch.arange(s_h, device=frames.device) + 0.5) / s_h - 0.5
+    steps_u = (torch.arange(s_w, device=frames.device) + 0.5) / s_w - 0.5
+    v = steps_v[None, :, None] * h
+    u = steps_u[None, None, :] * w
+    cos, sin = torch.cos(theta), torch.sin(theta)
+    xs = cx + u * cos - v * sin
+    ys = cy + u * sin + v * cos
+    gx, gy, gw, gh, gt = rboxes.float()[:, :, None, None].unbind(dim=1)
+    dx, dy = xs - gx, ys - gy
+    g_cos, g_sin = torch.cos(gt), torch.sin(gt)
+    inside = ((dx * g_cos + dy * g_sin).abs() <= gw / 2) & (
+        (dy * g_cos - dx * g_sin).abs() <= gh / 2)
+    return inside.float()
+
+
 def points_in_rboxes(points, rboxes):
     """Which points (P, 2) lie inside which rotated boxes (K, 5): (K, P)."""
     cx, cy, w, h, theta = rboxes.float()[:, :, None].unbind(dim=1)

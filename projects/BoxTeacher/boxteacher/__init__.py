@@ -9,13 +9,16 @@ from .boxteacher_mask_head import BoxTeacherMaskHead
 from .boxteacher_mask_rcnn import BoxTeacherMaskRCNN
 from .color_transforms import ColorJitter, RandomGaussianBlur
 from .ema_hook import BoxTeacherEMAHook
-from .pairwise_terms import pairwise_disagreement, pseudo_mask_affinity
+from .pairwise_terms import (colour_similarity, pairwise_disagreement,
+                             pseudo_mask_affinity, rgb_to_lab)
 from .pseudo_labels import (
     assign_pseudo_masks,
     box_masks,
     greedy_box_matching,
     mask_aware_confidence,
 )
+from .rotated_box_supervised_mask_head import RotatedBoxSupervisedMaskHead
+from .rotated_box_supervised_mask_rcnn import RotatedBoxSupervisedMaskRCNN
 from .two_view_data_preprocessor import TwoViewDataPreprocessor
 from .warmup import linear_warmup
 
@@ -23,7 +26,9 @@ __all__ = [
     'BoxSupervisedFCNMaskHead', 'BoxTeacher', 'BoxTeacherCondInst',
     'BoxTeacherEMAHook', 'BoxTeacherMaskHead', 'BoxTeacherMaskRCNN',
     'ColorJitter', 'DropInstanceMasks', 'RandomGaussianBlur',
+    'RotatedBoxSupervisedMaskHead', 'RotatedBoxSupervisedMaskRCNN',
     'TwoViewDataPreprocessor', 'assign_pseudo_masks', 'box_masks',
-    'greedy_box_matching', 'linear_warmup', 'mask_aware_confidence',
-    'pairwise_disagreement', 'pseudo_mask_affinity'
+    'colour_similarity', 'greedy_box_matching', 'linear_warmup',
+    'mask_aware_confidence', 'pairwise_disagreement', 'pseudo_mask_affinity',
+    'rgb_to_lab'
 ]

@@ -1,0 +1,215 @@
+"""Masks from rotated boxes: rotated-box-only data, the projection and
+colour-pairwise losses in each RoI's rotated frame, a short training run."""
+import copy
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import DATASETS, MODELS, init_default_scope
+from mmrotate.structures.bbox import RotatedBoxes
+
+from mmrot_ext.structures import crop_masks_to_rboxes, rbox_masks_in_frames
+from mmrot_ext.testing import adamw_loss_history
+from mmrot_ext.testing.rbox_reference import (exact_rbox_overlaps,
+                                              rbox_polygons)
+from projects.BoxTeacher.boxteacher import (colour_similarity,
+                                            pairwise_disagreement, rgb_to_lab)
+from projects.BoxTeacher.boxteacher.mask_losses import projection_loss
+
+from ..conftest import REPO_ROOT
+
+CFG = REPO_ROOT / ('projects/BoxTeacher/configs/rotated-box-supervised-mask-'
+                   'rcnn_r18_fpn_cpu-tiny_synthetic-dense.py')
+
+
+@pytest.fixture(autouse=True)
+def default_scope():
+    init_default_scope('mmrotate')
+
+
+@pytest.fixture(scope='module')
+def scenes(dense_scenes):
+    return dense_scenes(num_objects=(4, 7), train=8)
+
+
+def train_dataset(root, flip_prob=None):
+    cfg = Config.fromfile(CFG)
+    dataset = cfg.train_dataloader.dataset
+    dataset.data_root = str(root) + '/'
+    for t in dataset.pipeline:
+        if t.type.endswith('Resize'):
+            t.scale = (128, 128)  # the scenes' native size
+        if t.type.endswith('RandomFlip') and flip_prob is not None:
+            t.prob = flip_prob
+    return cfg, DATASETS.build(dataset)
+
+
+def test_hand_worked_frames():
+    """An 8 x 4 frame at (10, 10), 4 x 4 grid: cell centres u = -3, -1, 1,
+    3 and v = -1.5, -0.5, 0.5, 1.5; a box over x in [10, 14] and y in
+    [6, 14] covers the two right-hand columns. Turned by 90 degrees, u runs
+    down the image (x = 10 - v, y = 10 + u): the same box covers the two
+    rows of cells with v < 0 (x > 10) that lie within y in [6, 14]."""
+    box = torch.tensor([[12., 10., 4., 8., 0.]])
+    flat = rbox_masks_in_frames(box, torch.tensor([[10., 10., 8., 4., 0.]]),
+                                4)
+    assert flat[0].tolist() == [[0, 0, 1, 1]] * 4
+    turned = rbox_masks_in_frames(
+        box, torch.tensor([[10., 10., 8., 4., math.pi / 2]]), 4)
+    assert turned[0].tolist() == [[1, 1, 1, 1], [1, 1, 1, 1], [0, 0, 0, 0],
+                                  [0, 0, 0, 0]]
+
+
+def test_frame_targets_agree_with_cropping_a_rasterised_box():
+    """At random angles the analytic targets equal RoIAlignRotated crops of
+    the box drawn as a mask (frame convention), but for cells the box edge
+    cuts; boxes are drawn 4x large so that the raster's own edge error
+    (under a pixel) is small against a cell."""
+    import cv2
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        gt = np.array([400 + rng.uniform(-20, 20), 400 + rng.uniform(-20, 20),
+                       rng.uniform(240, 480), rng.uniform(32, 120),
+                       rng.uniform(-math.pi / 2, math.pi / 2)])
+        frame = gt + np.array([rng.uniform(-24, 24), rng.uniform(-24, 24),
+                               rng.uniform(-40, 40), rng.uniform(-12, 12),
+                               rng.uniform(-0.2, 0.2)])
+        # pixel (x, y) covers [x, x + 1): cv2 fills pixels by their index,
+        # so the polygon is drawn half a pixel up and left
+        mask = np.zeros((800, 800), np.uint8)
+        corners = np.array(
+            rbox_polygons(torch.tensor(gt[None]))[0].exterior.coords)[:-1]
+        cv2.fillPoly(mask, [np.round((corners - 0.5) * 16).astype(np.int32)],
+                     1, shift=4)
+        crop = crop_masks_to_rboxes(
+            torch.from_numpy(mask)[None], torch.tensor(frame[None]),
+            torch.zeros(1, dtype=torch.long), 28, sampling_ratio=4)[0]
+        ours = rbox_masks_in_frames(torch.tensor(gt[None]),
+                                    torch.tensor(frame[None]), 28)[0]
+        assert 100 < ours.sum() < 28 * 28  # the edge crosses the frame
+        assert (ours != (crop > 0.5).float()).float().mean() < 0.02
+
+
+def test_a_box_that_fills_the_frame_gives_zero_projection_loss():
+    from mmdet.models.losses import DiceLoss
+    dice = DiceLoss(use_sigmoid=True, activate=True, eps=5e-6)
+    box = torch.tensor([[50., 40., 60., 12., 0.7]])
+    targets = rbox_masks_in_frames(box, box, 28)
+    assert targets.min() == 1.0
+    perfect = torch.full((1, 28, 28), 20.0)
+    assert projection_loss(dice, perfect, targets).item() < 1e-6
+    shrunk = rbox_masks_in_frames(box * torch.tensor([1, 1, .5, 1, 1]), box,
+                                  28)
+    assert projection_loss(dice, perfect, shrunk).item() > 0.3
+
+
+def test_pairwise_terms_equal_a_direct_loop():
+    torch.manual_seed(0)
+    logits = torch.randn(2, 9, 9)
+    lab = torch.randn(2, 3, 9, 9) * 10
+    sim = colour_similarity(lab, 3, 2)
+    dis = pairwise_disagreement(logits, 3, 2)
+    probs = logits.sigmoid()
+    offsets = [(dy, dx) for dy in (-2, 0, 2) for dx in (-2, 0, 2)
+               if (dy, dx) != (0, 0)]
+    for k in range(2):
+        for n, (dy, dx) in enumerate(offsets):
+            for y in range(9):
+                for x in range(9):
+                    yy, xx = y + dy, x + dx
+                    if 0 <= yy < 9 and 0 <= xx < 9:
+                        colour = lab[k, :, y, x] - lab[k, :, yy, xx]
+                        p, q = probs[k, y, x], probs[k, yy, xx]
+                        same = p * q + (1 - p) * (1 - q)
+                    else:  # zero padding: neighbour LAB 0, log-probs 0
+                        colour = lab[k, :, y, x]
+                        same = torch.tensor(1.0)
+                    assert torch.isclose(sim[k, n, y, x],
+                                         torch.exp(-colour.norm() * 0.5),
+                                         atol=1e-6)
+                    assert torch.isclose(dis[k, n, y, x], -same.log(),
+                                         atol=1e-5)
+
+
+def test_lab_matches_scikit_image():
+    from skimage.color import rgb2lab
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (2, 12, 12, 3)).astype(np.float64)
+    rgb[0, 0, :3] = [[0, 0, 0], [255, 255, 255], [1, 1, 1]]
+    ref = np.stack([rgb2lab(image / 255.) for image in rgb])
+    ours = rgb_to_lab(torch.tensor(rgb).permute(0, 3, 1, 2))
+    np.testing.assert_allclose(ours.permute(0, 2, 3, 1).numpy(), ref,
+                               atol=1e-3)
+
+
+def test_training_data_holds_rotated_boxes_and_no_mask(scenes):
+    _, dataset = train_dataset(scenes, flip_prob=1.0)  # flipped every time
+    with open(scenes / 'annotations/instances_train.json') as f:
+        coco = json.load(f)
+    by_image = {}
+    for ann in coco['annotations']:
+        by_image.setdefault(ann['image_id'], []).append(ann['rbox'])
+    for i in range(4):
+        item = dataset[i]
+        sample = item['data_samples']
+        assert 'masks' not in sample.gt_instances
+        boxes = sample.gt_instances.bboxes
+        assert isinstance(boxes, RotatedBoxes)
+        direction = sample.flip_direction
+        annotated = torch.tensor(by_image[sample.img_id])
+        h, w = sample.img_shape
+        expected = rbox_polygons(annotated)
+        from shapely import affinity
+        flipped = [
+            affinity.scale(p, xfact=-1 if direction == 'horizontal' else 1,
+                           yfact=-1 if direction == 'vertical' else 1,
+                           origin=(w / 2, h / 2)) for p in expected]
+        got = rbox_polygons(boxes.tensor)
+        assert len(got) == len(flipped)
+        ious = [a.intersection(b).area / a.union(b).area
+                for a, b in zip(got, flipped)]
+        assert min(ious) > 0.999, (direction, ious)
+
+
+def test_a_bad_rbox_is_named_with_its_file(scenes, tmp_path):
+    with open(scenes / 'annotations/instances_train.json') as f:
+        coco = json.load(f)
+    coco['annotations'][3]['rbox'] = [10, 10, float('nan'), 4, 0]
+    bad = tmp_path / 'bad.json'
+    bad.write_text(json.dumps(coco))
+    cfg = Config.fromfile(CFG)
+    dataset = cfg.train_dataloader.dataset
+    dataset.update(data_root=str(scenes) + '/', ann_file=str(bad))
+    with pytest.raises(ValueError, match=r'bad\.json: annotation .* rbox'):
+        DATASETS.build(dataset)
+
+
+@pytest.mark.slow
+def test_trains_20_iterations_with_falling_loss_from_boxes_only(scenes):
+    cfg, dataset = train_dataset(scenes, flip_prob=0.0)
+    batches = [pseudo_collate([dataset[i] for i in range(k * 4, k * 4 + 4)])
+               for k in range(2)]
+    assert all('masks' not in s.gt_instances for b in batches
+               for s in b['data_samples'])
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    mask_terms = []
+
+    def record(_):
+        inputs = model.data_preprocessor(copy.deepcopy(batches[0]), True)
+        with torch.no_grad():
+            losses = model(**inputs, mode='loss')
+        mask_terms.append(losses['loss_mask_project'].item())
+
+    losses = adamw_loss_history(model, batches, 20, after_step=record)
+    assert np.mean(losses[-5:]) < 0.8 * np.mean(losses[:5])
+    assert mask_terms[-1] < mask_terms[0]
+    inputs = model.data_preprocessor(copy.deepcopy(batches[0]), True)
+    assert {'loss_mask_project', 'loss_mask_pairwise'} <= set(
+        model(**inputs, mode='loss'))
