@@ -14,13 +14,14 @@ from mmrotate.structures.bbox import RotatedBoxes
 
 from mmrot_ext.structures import crop_masks_to_rboxes, rbox_masks_in_frames
 from mmrot_ext.testing import adamw_loss_history
-from mmrot_ext.testing.rbox_reference import (exact_rbox_overlaps,
-                                              rbox_polygons)
-from projects.BoxTeacher.boxteacher import (colour_similarity,
+from mmrot_ext.testing.rbox_reference import rbox_polygons
+from projects.BoxTeacher.boxteacher import (assign_pseudo_masks, box_masks,
+                                            colour_similarity,
                                             pairwise_disagreement, rgb_to_lab)
 from projects.BoxTeacher.boxteacher.mask_losses import projection_loss
 
 from ..conftest import REPO_ROOT
+from .test_boxteacher_model import train
 
 CFG = REPO_ROOT / ('projects/BoxTeacher/configs/rotated-box-supervised-mask-'
                    'rcnn_r18_fpn_cpu-tiny_synthetic-dense.py')
@@ -213,3 +214,171 @@ def test_trains_20_iterations_with_falling_loss_from_boxes_only(scenes):
     inputs = model.data_preprocessor(copy.deepcopy(batches[0]), True)
     assert {'loss_mask_project', 'loss_mask_pairwise'} <= set(
         model(**inputs, mode='loss'))
+
+
+TEACHER_CFG = REPO_ROOT / ('projects/BoxTeacher/configs/rotated-boxteacher_'
+                           'r18_fpn_cpu-tiny_synthetic-dense.py')
+
+
+def stick_mask(rbox, size=128):
+    """Pixels whose centres lie inside a rotated box, (size, size)."""
+    return box_masks(torch.tensor([rbox]), size, size)[0]
+
+
+def test_pseudo_masks_are_matched_by_rotated_iou_and_clipped():
+    """Two crossing diagonal sticks: their axis-aligned envelopes are
+    nearly the same box, so only rotated IoU tells which teacher mask
+    belongs to which GT; each pseudo mask is clipped to its GT box."""
+    gt = torch.tensor([[64., 64., 90., 8., math.pi / 4],
+                       [64., 64., 90., 8., -math.pi / 4]])
+    preds = gt[[1, 0]] + torch.tensor([1., 0., 4., 0., 0.02])
+    masks = torch.stack([stick_mask(p.tolist()) for p in preds])
+    masks[0, :3] = 1.0  # a stray row outside every GT box
+    pseudo, weights = assign_pseudo_masks(preds, torch.tensor([0.9, 0.8]),
+                                          masks, gt)
+    assert (weights > 0).all()
+    for g, p in ((0, 1), (1, 0)):
+        expected = masks[p] * stick_mask(gt[g].tolist())
+        assert torch.equal(pseudo[g], (expected > 0.5).float())
+    assert pseudo[1, :3].sum() == 0
+
+
+def test_pseudo_targets_land_in_the_rois_frame():
+    """A teacher mask of a known stick, resampled into a positive RoI's
+    frame, is the stick's own box drawn in that frame (but for cells its
+    edge cuts)."""
+    from mmengine.structures import InstanceData
+    cfg = Config.fromfile(TEACHER_CFG)
+    head = MODELS.build(cfg.model.detector.roi_head.mask_head)
+    stick = [60., 70., 80., 10., 0.6]
+    roi = torch.tensor([[62., 68., 86., 12., 0.55]])
+    gt = InstanceData(pseudo_masks=stick_mask(stick)[None],
+                      pseudo_mask_scores=torch.tensor([0.7]))
+    res = InstanceData(pos_priors=RotatedBoxes(roi),
+                       pos_assigned_gt_inds=torch.tensor([0]))
+    targets, trust = head.pseudo_targets([res], [gt], (28, 28))
+    expected = rbox_masks_in_frames(torch.tensor([stick]), roi, 28)
+    assert trust.tolist() == [pytest.approx(0.7)]
+    assert (targets != expected).float().mean() < 0.05
+    assert targets.sum() > 0.5 * 28 * 28
+
+
+def test_fill_boxes_pastes_each_detection_box():
+    from mmengine.config import ConfigDict
+    head = MODELS.build(Config.fromfile(CFG).model.roi_head.mask_head)
+    boxes = torch.tensor([[40., 50., 60., 10., 0.3], [90., 80., 30., 8., -1.]])
+    logits = torch.full((2, 3, 28, 28), -9.0)  # the mask branch says "none"
+    cfg = ConfigDict(mask_thr_binary=0.5, mask_rbox_scale=1.05,
+                     fill_boxes=True)
+    masks = head._predict_by_feat_single(
+        logits, boxes.clone(), torch.tensor([0, 2]),
+        dict(img_shape=(128, 128)), cfg)
+    expected = box_masks(boxes, 128, 128).bool()
+    assert (masks != expected).sum() <= 0.05 * expected.sum()
+    cfg.fill_boxes = False
+    assert not head._predict_by_feat_single(
+        logits, boxes.clone(), torch.tensor([0, 2]),
+        dict(img_shape=(128, 128)), cfg).any()
+
+
+@pytest.mark.slow
+def test_rotated_boxteacher_trains_20_iterations_with_falling_loss(scenes):
+    cfg = Config.fromfile(TEACHER_CFG)
+    dataset = cfg.train_dataloader.dataset
+    dataset.data_root = str(scenes) + '/'
+    for t in dataset.pipeline:
+        if t.type.endswith('Resize'):
+            t.scale = (128, 128)
+        if t.type.endswith('RandomFlip'):
+            t.prob = 0.0
+    data = DATASETS.build(dataset)
+    batches = [pseudo_collate([data[i] for i in range(k * 4, k * 4 + 4)])
+               for k in range(2)]
+    assert all('masks' not in s.gt_instances for b in batches
+               for s in b['data_samples']['student'])
+    cfg.model.detector.roi_head.mask_head.pseudo_warmup_iters = 1
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    losses = train(model, batches)  # AdamW steps with the EMA hook
+    assert np.mean(losses[-5:]) < 0.8 * np.mean(losses[:5])
+    inputs = model.data_preprocessor(copy.deepcopy(batches[0]), True)
+    terms = model(**inputs, mode='loss')
+    assert {'loss_mask_project', 'loss_mask_pairwise', 'loss_mask',
+            'loss_mask_affinity'} <= set(terms)
+    assert terms['pseudo_matched_fraction'] > 0
+
+
+def one_loss_step(cfg, batch):
+    """One real optimiser step of a config's model on a collated batch (R-50
+    from scratch: no download)."""
+    cfg.model.detector.backbone.init_cfg = None
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    losses = adamw_loss_history(model, [batch], 1)
+    assert np.isfinite(losses).all()
+    return model
+
+
+def small_pipeline(cfg, scale=(128, 128)):
+    """The config's training pipeline at ``scale``, without flips."""
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    for t in pipeline:
+        if t.type.endswith('Resize'):
+            t.scale = scale
+        if t.type.endswith('RandomFlip'):
+            t.prob = 0.0
+    return pipeline
+
+
+@pytest.mark.slow
+def test_r50_rbox_config_takes_a_loss_step(scenes):
+    cfg = Config.fromfile(REPO_ROOT / 'projects/BoxTeacher/configs/'
+                          'rotated-boxteacher_r50_fpn_1x_ppc.py')
+    dataset = cfg.train_dataloader.dataset
+    dataset.data_root = str(scenes) + '/'
+    small_pipeline(cfg)
+    data = DATASETS.build(dataset)
+    one_loss_step(cfg, pseudo_collate([data[0], data[1]]))
+
+
+def write_dota(root, scenes):
+    """The dense scenes' train split as DOTA: PNG images and one label file
+    per image (four corners, a DOTA class name, difficulty 0)."""
+    import cv2
+    names = {0: 'small-vehicle', 1: 'large-vehicle', 2: 'ship'}
+    with open(scenes / 'annotations/instances_train.json') as f:
+        coco = json.load(f)
+    (root / 'images').mkdir(parents=True)
+    (root / 'annfiles').mkdir()
+    cats = {c['id']: i for i, c in enumerate(coco['categories'])}
+    for image in coco['images'][:2]:
+        stem = f'P{image["id"]:04d}'
+        cv2.imwrite(str(root / 'images' / f'{stem}.png'),
+                    cv2.imread(str(scenes / image['file_name'])))
+        anns = [a for a in coco['annotations']
+                if a['image_id'] == image['id']]
+        polys = rbox_polygons(torch.tensor([a['rbox'] for a in anns]))
+        with open(root / 'annfiles' / f'{stem}.txt', 'w') as f:
+            for ann, poly in zip(anns, polys):
+                xy = np.array(poly.exterior.coords)[:4].ravel()
+                f.write(' '.join(f'{v:.1f}' for v in xy) +
+                        f' {names[cats[ann["category_id"]]]} 0\n')
+
+
+@pytest.mark.slow
+def test_dota_config_takes_a_loss_step(scenes, tmp_path):
+    write_dota(tmp_path / 'trainval', scenes)
+    cfg = Config.fromfile(REPO_ROOT / 'projects/BoxTeacher/configs/'
+                          'rotated-boxteacher_r50_fpn_1x_dota.py')
+    dataset = cfg.train_dataloader.dataset
+    dataset.update(data_root=str(tmp_path) + '/', img_shape=(128, 128))
+    small_pipeline(cfg)
+    data = DATASETS.build(dataset)
+    batch = pseudo_collate([data[0], data[1]])
+    boxes = batch['data_samples']['student'][0].gt_instances.bboxes
+    assert isinstance(boxes, RotatedBoxes) and len(boxes) > 0
+    one_loss_step(cfg, batch)

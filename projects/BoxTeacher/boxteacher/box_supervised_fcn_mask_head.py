@@ -10,14 +10,12 @@ from mmengine.config import ConfigDict
 from torch import Tensor
 
 from mmrot_ext.registry import DET_MODELS
-from .mask_losses import (has_pseudo_masks, projection_loss,
-                          pseudo_affinity_loss, pseudo_pixel_loss)
-from .pairwise_terms import pairwise_disagreement
-from .warmup import linear_warmup
+from .mask_losses import (PseudoMaskTermsMixin, has_pseudo_masks,
+                          projection_loss)
 
 
 @DET_MODELS.register_module()
-class BoxSupervisedFCNMaskHead(FCNMaskHead):
+class BoxSupervisedFCNMaskHead(PseudoMaskTermsMixin, FCNMaskHead):
     """FCN mask head for Mask R-CNN with box-only labels.
 
     In the RoI frame (``mask_size`` grid): the projection loss against the
@@ -89,19 +87,6 @@ class BoxSupervisedFCNMaskHead(FCNMaskHead):
             targets, trust = self._pseudo_targets(
                 sampling_results, batch_gt_instances,
                 rcnn_train_cfg.mask_size)
-            ramp = linear_warmup(self.pseudo_warmup_iters)
-            norm = max(int((trust > 0).sum()), 1)
-            pixel = pseudo_pixel_loss(self.loss_mask, mask_preds, targets,
-                                      trust).sum()
-            disagreement = pairwise_disagreement(mask_preds,
-                                                 self.pairwise_size,
-                                                 self.pairwise_dilation)
-            affinity = pseudo_affinity_loss(
-                disagreement, targets, box_targets, trust,
-                self.pairwise_size, self.pairwise_dilation,
-                self.affinity_thr).sum()
             losses.update(
-                loss_mask=self.mask_weight * ramp * pixel / norm,
-                loss_mask_affinity=self.affinity_weight * ramp * affinity /
-                norm)
+                self.pseudo_terms(mask_preds, targets, trust, box_targets))
         return dict(loss_mask=losses, mask_targets=box_targets)

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from mmdet.models.detectors import SemiBaseDetector
 from mmengine.config import ConfigDict
 from mmdet.structures import SampleList
+from mmdet.structures.bbox import get_box_tensor
 from mmdet.utils import ConfigType, InstanceList, OptConfigType
 from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -22,11 +23,14 @@ class BoxTeacher(SemiBaseDetector):
 
     ``detector`` builds both models. The teacher must implement
     ``forward_teacher(inputs, data_samples) -> list[InstanceData]`` with
-    ``bboxes``, ``scores`` (detection confidence p) and soft ``masks``
-    (N, H, W) at the input size; the student's ``loss`` must read
-    ``gt_instances.pseudo_masks`` (G, H, W) and ``pseudo_mask_scores`` (G,).
-    Nothing else about the method is assumed (CondInst and Mask R-CNN
-    students ship here).
+    ``bboxes`` ((N, 4) xyxy, or (N, 5) rotated boxes matched to the GT
+    rotated boxes by rotated IoU), ``scores`` (detection confidence p) and
+    soft ``masks`` (N, H, W) at the input size; the student's ``loss`` must
+    read ``gt_instances.pseudo_masks`` (G, H, W) and ``pseudo_mask_scores``
+    (G,). A student with ``lab_images(inputs)`` (the rotated one) gets the
+    clean view's LAB colours in ``gt_instances.metainfo['lab_image']``.
+    Nothing else about the method is assumed (CondInst, Mask R-CNN and
+    Rotated Mask R-CNN students ship here).
 
     Training batches come in two views of one image (see
     ``TwoViewDataPreprocessor``): ``teacher`` (clean) and ``student``
@@ -67,7 +71,7 @@ class BoxTeacher(SemiBaseDetector):
                  init_cfg=None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(
-                type='TwoViewDataPreprocessor',
+                type='mmdet.TwoViewDataPreprocessor',  # any config's scope
                 data_preprocessor=detector['data_preprocessor'])
         super().__init__(
             detector,
@@ -103,12 +107,19 @@ class BoxTeacher(SemiBaseDetector):
                 pred.bboxes,
                 pred.scores,
                 pred.masks[:, :h, :w],
-                gt.bboxes,
+                get_box_tensor(gt.bboxes),
                 iou_thr=cfg.iou_thr,
                 score_thr=cfg.score_thr,
                 mask_thr=cfg.mask_thr)
             gt.pseudo_masks = masks
             gt.pseudo_mask_scores = weights
+        if hasattr(self.student, 'lab_images'):
+            # colour similarity from the clean view, as the paper's
+            # pairwise terms (the rotated student samples it per RoI frame)
+            for sample, lab in zip(
+                    student_samples,
+                    self.student.lab_images(multi_batch_inputs['teacher'])):
+                sample.gt_instances.set_metainfo(dict(lab_image=lab))
         losses = self.student.loss(multi_batch_inputs['student'],
                                    student_samples)
         # logged, not optimised (no "loss" in the names)
@@ -141,7 +152,8 @@ class BoxTeacher(SemiBaseDetector):
             scaled_samples.append(scaled)
         predictions = self.teacher.forward_teacher(resized, scaled_samples)
         for pred in predictions:
-            pred.bboxes = pred.bboxes / scale
+            # xyxy, or (cx, cy, w, h) of rotated boxes; angles stay
+            pred.bboxes[:, :4] = pred.bboxes[:, :4] / scale
             if len(pred) > 0:
                 pred.masks = F.interpolate(
                     pred.masks[None], size=(h, w), mode='bilinear',

@@ -1,8 +1,7 @@
-"""Mask R-CNN that can act as BoxTeacher's teacher and student (the second
-method plugged into the wrapper, besides CondInst)."""
+"""Mask R-CNN (axis-aligned or rotated) as BoxTeacher's teacher and
+student: ``forward_teacher`` returns boxes, scores and soft masks."""
 import copy
 
-import torch
 import torch.nn.functional as F
 from mmdet.models.detectors import MaskRCNN
 from mmdet.structures import SampleList
@@ -14,29 +13,20 @@ from torch import Tensor
 from mmrot_ext.registry import DET_MODELS
 
 
-def _empty_prediction(like: Tensor, meta: dict) -> InstanceData:
-    h, w = meta['batch_input_shape']
-    return InstanceData(
-        bboxes=like.new_zeros((0, 4)),
-        labels=like.new_zeros((0, ), dtype=torch.long),
-        scores=like.new_zeros((0, )),
-        masks=like.new_zeros((0, h, w)))
-
-
-@DET_MODELS.register_module()
-class BoxTeacherMaskRCNN(MaskRCNN):
-    """Mask R-CNN with ``forward_teacher``; pair it with
-    :class:`BoxSupervisedFCNMaskHead` to train from boxes and pseudo masks.
-    """
+class SoftMaskTeacherMixin:
+    """``forward_teacher`` for two-stage detectors with a mask head (Mask
+    R-CNN, Rotated Mask R-CNN): the RoI head's boxes, then its masks pasted
+    as probabilities."""
 
     def forward_teacher(self, batch_inputs: Tensor,
                         batch_data_samples: SampleList) -> InstanceList:
         """Teacher predictions with soft masks.
 
         Returns:
-            list[InstanceData]: per image ``bboxes`` (N, 4) in input pixels,
-            ``labels`` (N,), ``scores`` (N,) classification confidence and
-            ``masks`` (N, H, W) probabilities at the padded input size.
+            list[InstanceData]: per image ``bboxes`` (N, 4), or (N, 5)
+            rotated, in input pixels, ``labels`` (N,), ``scores`` (N,)
+            classification confidence and ``masks`` (N, H, W) probabilities
+            at the padded input size.
         """
         metas = [s.metainfo for s in batch_data_samples]
         x = self.extract_feat(batch_inputs)
@@ -47,7 +37,9 @@ class BoxTeacherMaskRCNN(MaskRCNN):
             x, metas, proposals, roi_head.test_cfg, rescale=False)
         rois = bbox2roi([r.bboxes for r in results])
         if rois.size(0) == 0:
-            return [_empty_prediction(x[0], m) for m in metas]
+            for r, meta in zip(results, metas):
+                r.masks = x[0].new_zeros((0, *meta['batch_input_shape']))
+            return results
         soft_cfg = copy.deepcopy(roi_head.test_cfg)
         soft_cfg.mask_thr_binary = -1  # uint8 probabilities * 255
         mask_preds = roi_head._mask_forward(x, rois)['mask_preds']
@@ -65,3 +57,10 @@ class BoxTeacherMaskRCNN(MaskRCNN):
                     bboxes=r.bboxes, labels=r.labels, scores=r.scores,
                     masks=masks))
         return out
+
+
+@DET_MODELS.register_module()
+class BoxTeacherMaskRCNN(SoftMaskTeacherMixin, MaskRCNN):
+    """Mask R-CNN with ``forward_teacher``; pair it with
+    :class:`BoxSupervisedFCNMaskHead` to train from boxes and pseudo masks.
+    """

@@ -8,7 +8,8 @@ applies the sigmoid (mmdet's ``DiceLoss(activate=True)``) and accepts
 """
 from torch import Tensor
 
-from .pairwise_terms import pseudo_mask_affinity
+from .pairwise_terms import pairwise_disagreement, pseudo_mask_affinity
+from .warmup import linear_warmup
 
 
 def has_pseudo_masks(batch_gt_instances) -> bool:
@@ -67,3 +68,46 @@ def pseudo_affinity_loss(disagreement: Tensor, pseudo_targets: Tensor,
     per_inst = (disagreement * edge_w).flatten(1).sum(1) / \
         edge_w.flatten(1).sum(1).clamp(min=1.0)
     return per_inst * trust
+
+
+def pseudo_mask_losses(dice, logits: Tensor, pseudo_targets: Tensor,
+                       trust: Tensor, box_targets: Tensor,
+                       mask_weight: float, affinity_weight: float,
+                       affinity_thr: float, warmup_iters: int, size: int,
+                       dilation: int) -> dict:
+    """BoxTeacher's two pseudo-mask terms of RoI-grid students (Mask R-CNN,
+    Rotated Mask R-CNN), each summed over the RoIs and divided by the
+    number of RoIs with a matched pseudo mask, warmed up linearly.
+
+    Args:
+        logits, pseudo_targets, box_targets (Tensor): (N, S, S) on one RoI
+            grid (pseudo and box targets binary).
+        trust (Tensor): (N,) mask-aware confidences (0: unmatched).
+
+    Returns:
+        dict: ``loss_mask`` (pixel term) and ``loss_mask_affinity``.
+    """
+    ramp = linear_warmup(warmup_iters)
+    norm = (trust > 0).sum().clamp(min=1)
+    pixel = pseudo_pixel_loss(dice, logits, pseudo_targets, trust).sum()
+    affinity = pseudo_affinity_loss(
+        pairwise_disagreement(logits, size, dilation), pseudo_targets,
+        box_targets, trust, size, dilation, affinity_thr).sum()
+    return dict(
+        loss_mask=mask_weight * ramp * pixel / norm,
+        loss_mask_affinity=affinity_weight * ramp * affinity / norm)
+
+
+class PseudoMaskTermsMixin:
+    """``pseudo_terms`` for RoI-grid mask heads that keep ``loss_mask``,
+    ``mask_weight``, ``affinity_weight``, ``affinity_thr``,
+    ``pseudo_warmup_iters``, ``pairwise_size`` and ``pairwise_dilation``."""
+
+    def pseudo_terms(self, logits: Tensor, pseudo_targets: Tensor,
+                     trust: Tensor, box_targets: Tensor) -> dict:
+        """:func:`pseudo_mask_losses` with the head's weights."""
+        return pseudo_mask_losses(
+            self.loss_mask, logits, pseudo_targets, trust, box_targets,
+            self.mask_weight, self.affinity_weight, self.affinity_thr,
+            self.pseudo_warmup_iters, self.pairwise_size,
+            self.pairwise_dilation)

@@ -67,8 +67,8 @@ def rgb_to_lab(rgb: Tensor) -> Tensor:
                                 [0.212671, 0.715160, 0.072169],
                                 [0.019334, 0.119193, 0.950227]])
     white = linear.new_tensor([0.95047, 1.0, 1.08883])
-    xyz = torch.einsum('ij,bjhw->bihw', to_xyz, linear) / white[:, None,
-                                                                 None]
+    xyz = torch.einsum('ij,bjhw->bihw', to_xyz, linear)
+    xyz = xyz / white[:, None, None]
     f = torch.where(xyz > 0.008856, xyz.clamp(min=1e-12)**(1 / 3),
                     7.787 * xyz + 16 / 116)
     fx, fy, fz = f.unbind(1)

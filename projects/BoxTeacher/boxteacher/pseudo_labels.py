@@ -8,6 +8,19 @@ import torch
 from mmdet.structures.bbox import bbox_overlaps
 from torch import Tensor
 
+from mmrot_ext.structures import rbox_frame_grid, sparse_rbox_overlaps
+
+
+def box_overlaps(pred_bboxes: Tensor, gt_bboxes: Tensor) -> Tensor:
+    """IoU matrix (N, G) of xyxy boxes (4 columns) or of le90 rotated boxes
+    (5 columns, exact rotated IoU)."""
+    if pred_bboxes.size(-1) != gt_bboxes.size(-1):
+        raise ValueError(f'predictions have {pred_bboxes.size(-1)} box '
+                         f'columns, ground truth {gt_bboxes.size(-1)}')
+    if gt_bboxes.size(-1) == 5:
+        return sparse_rbox_overlaps(pred_bboxes, gt_bboxes)
+    return bbox_overlaps(pred_bboxes, gt_bboxes)
+
 
 def mask_aware_confidence(soft_masks: Tensor, det_scores: Tensor,
                           mask_thr: float = 0.5) -> tuple:
@@ -42,9 +55,11 @@ def greedy_box_matching(pred_bboxes: Tensor, rank_scores: Tensor,
     0; not here).
 
     Args:
-        pred_bboxes (Tensor): (N, 4) predicted boxes, xyxy.
+        pred_bboxes (Tensor): (N, 4) predicted boxes, xyxy, or (N, 5)
+            rotated boxes (matched by rotated IoU).
         rank_scores (Tensor): (N,) scores that order the predictions.
-        gt_bboxes (Tensor): (G, 4) ground-truth boxes, xyxy.
+        gt_bboxes (Tensor): (G, 4) or (G, 5) ground-truth boxes, the same
+            kind.
 
     Returns:
         Tensor: (G,) index of the matched prediction per GT, -1 if none.
@@ -53,7 +68,7 @@ def greedy_box_matching(pred_bboxes: Tensor, rank_scores: Tensor,
     gt_to_pred = gt_bboxes.new_full((num_gt, ), -1, dtype=torch.long)
     if num_gt == 0 or pred_bboxes.size(0) == 0:
         return gt_to_pred
-    ious = bbox_overlaps(pred_bboxes, gt_bboxes)
+    ious = box_overlaps(pred_bboxes, gt_bboxes)
     taken = torch.zeros(num_gt, dtype=torch.bool, device=gt_bboxes.device)
     for i in torch.argsort(rank_scores, descending=True).tolist():
         if rank_scores[i] < score_thr:
@@ -68,7 +83,11 @@ def greedy_box_matching(pred_bboxes: Tensor, rank_scores: Tensor,
 
 def box_masks(bboxes: Tensor, height: int, width: int) -> Tensor:
     """(G, 4) xyxy boxes to (G, height, width) float masks of their area,
-    with BoxInst's pixel convention (rows y1..y2, columns x1..x2)."""
+    with BoxInst's pixel convention (rows y1..y2, columns x1..x2); (G, 5)
+    rotated boxes to the pixels whose centres they hold."""
+    if bboxes.size(-1) == 5:
+        grid = rbox_frame_grid(bboxes, height, width)
+        return (grid.abs() <= 1).all(dim=-1).float()
     ys = torch.arange(height, device=bboxes.device).view(1, -1, 1)
     xs = torch.arange(width, device=bboxes.device).view(1, 1, -1)
     x1, y1, x2, y2 = bboxes.floor().long().unbind(-1)
@@ -84,10 +103,12 @@ def assign_pseudo_masks(pred_bboxes: Tensor, det_scores: Tensor,
     """Pseudo mask and its trust weight for every ground-truth box.
 
     Args:
-        pred_bboxes (Tensor): (N, 4) teacher boxes in the training image.
+        pred_bboxes (Tensor): (N, 4) teacher boxes in the training image,
+            or (N, 5) rotated boxes.
         det_scores (Tensor): (N,) teacher detection confidence p.
         soft_masks (Tensor): (N, H, W) teacher mask probabilities.
-        gt_bboxes (Tensor): (G, 4) ground-truth boxes.
+        gt_bboxes (Tensor): (G, 4) or (G, 5) ground-truth boxes, the same
+            kind as the predictions.
 
     Returns:
         tuple[Tensor, Tensor]: binary pseudo masks (G, H, W), each clipped

@@ -12,14 +12,16 @@ from torch.nn.modules.utils import _pair
 
 from mmrot_ext.models.roi_heads.mask_heads import RotatedFCNMaskHead
 from mmrot_ext.registry import ROTATED_MODELS
-from mmrot_ext.structures import rbox_masks_in_frames
-from .mask_losses import projection_loss
+from mmrot_ext.structures import crop_masks_to_rboxes, rbox_masks_in_frames
+from .mask_losses import (PseudoMaskTermsMixin, has_pseudo_masks,
+                          projection_loss)
 from .pairwise_terms import colour_similarity, pairwise_disagreement
 from .warmup import linear_warmup
 
 
 @ROTATED_MODELS.register_module()
-class RotatedBoxSupervisedMaskHead(RotatedFCNMaskHead):
+class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
+                                   RotatedFCNMaskHead):
     """Rotated mask head with BoxInst's two losses in each RoI's frame.
 
     For every positive RoI (a rotated prior, ``mask_size`` grid, u along w):
@@ -34,8 +36,14 @@ class RotatedBoxSupervisedMaskHead(RotatedFCNMaskHead):
       (``colour_similarity >= colour_thr``); averaged over those cells of
       the batch and warmed up linearly over ``pairwise_warmup_iters``.
 
-    No mask label is read. Test time is :class:`RotatedFCNMaskHead`'s.
-    ``loss_mask`` must be a per-sample dice (``mmdet.DiceLoss``).
+    Under the ``BoxTeacher`` wrapper (``gt_instances.pseudo_masks``, image
+    masks from the teacher matched by rotated IoU), the pseudo masks are
+    resampled into each positive RoI's frame and add BoxTeacher's
+    noise-aware pixel and noise-reduced affinity terms
+    (:func:`pseudo_mask_losses`, weights and warm-up as
+    :class:`BoxSupervisedFCNMaskHead`). No mask label is read. Test time is
+    :class:`RotatedFCNMaskHead`'s. ``loss_mask`` must be a per-sample dice
+    (``mmdet.DiceLoss``).
     """
 
     def __init__(self,
@@ -45,6 +53,10 @@ class RotatedBoxSupervisedMaskHead(RotatedFCNMaskHead):
                  pairwise_size: int = 3,
                  pairwise_dilation: int = 2,
                  colour_thr: float = 0.3,
+                 mask_weight: float = 0.5,
+                 affinity_weight: float = 0.1,
+                 affinity_thr: float = 0.5,
+                 pseudo_warmup_iters: int = 10000,
                  loss_mask=dict(
                      type='mmdet.DiceLoss',
                      use_sigmoid=True,
@@ -58,6 +70,10 @@ class RotatedBoxSupervisedMaskHead(RotatedFCNMaskHead):
         self.pairwise_size = pairwise_size
         self.pairwise_dilation = pairwise_dilation
         self.colour_thr = colour_thr
+        self.mask_weight = mask_weight
+        self.affinity_weight = affinity_weight
+        self.affinity_thr = affinity_thr
+        self.pseudo_warmup_iters = pseudo_warmup_iters
 
     def get_targets(self, sampling_results: List[SamplingResult],
                     batch_gt_instances: InstanceList,
@@ -70,6 +86,20 @@ class RotatedBoxSupervisedMaskHead(RotatedFCNMaskHead):
                 get_box_tensor(res.pos_priors), size)
             for res, gt in zip(sampling_results, batch_gt_instances)
         ])
+
+    def pseudo_targets(self, sampling_results: List[SamplingResult],
+                       batch_gt_instances: InstanceList, size) -> tuple:
+        """The teacher's pseudo masks in the positive RoIs' frames,
+        (P, S_h, S_w) binary, and their trust weights (P,)."""
+        targets, weights = [], []
+        for res, gt in zip(sampling_results, batch_gt_instances):
+            inds = res.pos_assigned_gt_inds
+            crops = crop_masks_to_rboxes(gt.pseudo_masks,
+                                         get_box_tensor(res.pos_priors),
+                                         inds, size)
+            targets.append((crops >= 0.5).float())
+            weights.append(gt.pseudo_mask_scores[inds])
+        return torch.cat(targets), torch.cat(weights)
 
     def frame_colours(self, sampling_results: List[SamplingResult],
                       batch_gt_instances: InstanceList, size) -> Tensor:
@@ -101,12 +131,13 @@ class RotatedBoxSupervisedMaskHead(RotatedFCNMaskHead):
         """Losses for (P, C, S, S) mask logits of the positive RoIs."""
         box_targets = self.get_targets(sampling_results, batch_gt_instances,
                                        rcnn_train_cfg)
+        pseudo = has_pseudo_masks(batch_gt_instances)
         if mask_preds.size(0) == 0:
             zero = mask_preds.sum()
-            return dict(
-                loss_mask=dict(
-                    loss_mask_project=zero, loss_mask_pairwise=zero),
-                mask_targets=box_targets)
+            losses = dict(loss_mask_project=zero, loss_mask_pairwise=zero)
+            if pseudo:
+                losses.update(loss_mask=zero, loss_mask_affinity=zero)
+            return dict(loss_mask=losses, mask_targets=box_targets)
         labels = torch.cat([res.pos_gt_labels for res in sampling_results])
         if self.class_agnostic:
             logits = mask_preds[:, 0]
@@ -123,8 +154,13 @@ class RotatedBoxSupervisedMaskHead(RotatedFCNMaskHead):
         pairwise = (disagreement * weights).sum() / weights.sum().clamp(
             min=1.0)
         ramp = linear_warmup(self.pairwise_warmup_iters)
-        return dict(
-            loss_mask=dict(
-                loss_mask_project=project.mean(),
-                loss_mask_pairwise=self.pairwise_weight * ramp * pairwise),
-            mask_targets=box_targets)
+        losses = dict(
+            loss_mask_project=project.mean(),
+            loss_mask_pairwise=self.pairwise_weight * ramp * pairwise)
+        if pseudo:
+            targets, trust = self.pseudo_targets(
+                sampling_results, batch_gt_instances,
+                tuple(logits.shape[-2:]))
+            losses.update(
+                self.pseudo_terms(logits, targets, trust, box_targets))
+        return dict(loss_mask=losses, mask_targets=box_targets)

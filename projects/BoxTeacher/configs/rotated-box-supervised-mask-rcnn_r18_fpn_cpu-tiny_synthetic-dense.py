@@ -28,9 +28,9 @@ model = dict(
                 loss_weight=1.0))))
 
 # rotated boxes from the annotations' rbox field, never a mask
+load_rboxes = dict(type='LoadRotatedBoxAnnotations')
 train_pipeline = [
-    _base_.load_image,
-    dict(type='LoadRotatedBoxAnnotations'), _base_.resize, _base_.flip,
+    _base_.load_image, load_rboxes, _base_.resize, _base_.flip,
     _base_.pack_train
 ]
 train_dataloader = dict(

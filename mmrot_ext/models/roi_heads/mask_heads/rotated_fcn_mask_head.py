@@ -20,6 +20,10 @@ class RotatedFCNMaskHead(FCNMaskHead):
     the inverse rotation, batched with one ``grid_sample`` per chunk, into
     its box enlarged by ``test_cfg.mask_rbox_scale`` in w and h (the frame
     :class:`RotatedStandardRoIHead` pooled its features from).
+
+    ``test_cfg.fill_boxes=True`` is the "just fill the predicted rotated
+    box" baseline: every mask is its detection's (unenlarged) box, the mask
+    branch's output ignored.
     """
 
     def __init__(self,
@@ -70,7 +74,10 @@ class RotatedFCNMaskHead(FCNMaskHead):
         else:
             shape = img_meta['img_shape'][:2]
         frames = bboxes.clone()
-        frames[:, 2:4] *= rcnn_test_cfg.get('mask_rbox_scale', 1.0)
+        if rcnn_test_cfg.get('fill_boxes', False):
+            probs = torch.ones_like(probs)
+        else:
+            frames[:, 2:4] *= rcnn_test_cfg.get('mask_rbox_scale', 1.0)
         threshold = rcnn_test_cfg.mask_thr_binary
         masks = paste_masks_from_rboxes(probs, frames, shape, threshold)
         if threshold < 0:
