@@ -116,8 +116,8 @@ def targets(rows):
     if 'c' in rows and axis:
         c, e = rows['c']['segm_mAP'], max(axis)
         out['(c) mask AP >= 50 x (e) (the better of the two)'] = (
-            f'{c >= 50 * e} ({c:.3f} vs {e:.3f}: '
-            + (f'{c / e:.0f}x)' if e else 'e is 0)'))
+            f'{c >= 50 * e} ({c:.3f} vs {e:.3f}: {c / e:.0f}x)' if e else
+            f'{c > 0} ((e) is 0: the ratio is undefined; (c) {c:.3f})')
     return out
 
 
@@ -132,7 +132,7 @@ def main():
         dataset=f'{args.data_root} (dense preset, first '
         f'{args.train_images} of {args.num_train} training images, '
         f'{args.num_test} test images, seed 0)',
-        schedule=f'{args.epochs} epochs, batch 4', rows={})
+        schedule=f'{args.epochs} epoch(s), batch 4', rows={})
     options = data_options(args.data_root) + [
         f'train_dataloader.dataset.indices={args.train_images}'
     ]
