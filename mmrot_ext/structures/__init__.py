@@ -4,13 +4,14 @@ from .rbox_jitter import jitter_rboxes
 from .rbox_overlaps import (prepared_rboxes, rbox_envelopes,
                             rbox_intersection_areas, rbox_iou_upper_bound,
                             rbox_overlaps_aligned, sparse_rbox_overlaps)
-from .rotated_mask_ops import (crop_masks_to_rboxes, paste_masks_from_rboxes,
+from .rotated_mask_ops import (crop_masks_to_rboxes, enlarge_rboxes,
+                               paste_masks_from_rboxes,
                                points_in_rboxes, rbox_frame_grid,
                                rbox_masks_in_frames)
 
 __all__ = [
-    'crop_masks_to_rboxes', 'jitter_rboxes', 'mask_to_rbox', 'mask_to_rle',
-    'masks_to_rboxes',
+    'crop_masks_to_rboxes', 'enlarge_rboxes', 'jitter_rboxes',
+    'mask_to_rbox', 'mask_to_rle', 'masks_to_rboxes',
     'paste_masks_from_rboxes', 'points_in_rboxes', 'prepared_rboxes',
     'rbox_envelopes', 'rbox_frame_grid', 'rbox_intersection_areas',
     'rbox_masks_in_frames',

@@ -58,6 +58,18 @@ def rbox_frame_grid(rboxes, height, width):
     return torch.stack([u, v], dim=-1)
 
 
+def enlarge_rboxes(rboxes, scale):
+    """Rotated boxes (M, 5) with w and h multiplied by ``scale`` (a number,
+    or ``(s_w, s_h)``), centre and angle kept: the frames masks are
+    predicted in when a head looks past its box. Returns a new tensor."""
+    s_w, s_h = (scale, scale) if isinstance(scale, (int, float)) else scale
+    out = rboxes.clone()
+    if (s_w, s_h) != (1, 1):
+        out[:, 2] *= s_w
+        out[:, 3] *= s_h
+    return out
+
+
 def rbox_masks_in_frames(rboxes, frames, out_size):
     """Rotated boxes rasterised in the frames of other rotated boxes.
 

@@ -247,6 +247,7 @@ def test_pseudo_targets_land_in_the_rois_frame():
     """A teacher mask of a known stick, resampled into a positive RoI's
     frame, is the stick's own box drawn in that frame (but for cells its
     edge cuts)."""
+    from mmengine.config import ConfigDict
     from mmengine.structures import InstanceData
     cfg = Config.fromfile(TEACHER_CFG)
     head = MODELS.build(cfg.model.detector.roi_head.mask_head)
@@ -256,7 +257,8 @@ def test_pseudo_targets_land_in_the_rois_frame():
                       pseudo_mask_scores=torch.tensor([0.7]))
     res = InstanceData(pos_priors=RotatedBoxes(roi),
                        pos_assigned_gt_inds=torch.tensor([0]))
-    targets, trust = head.pseudo_targets([res], [gt], (28, 28))
+    targets, trust = head.pseudo_targets([res], [gt],
+                                         ConfigDict(mask_size=28))
     expected = rbox_masks_in_frames(torch.tensor([stick]), roi, 28)
     assert trust.tolist() == [pytest.approx(0.7)]
     assert (targets != expected).float().mean() < 0.05

@@ -4,7 +4,7 @@ from mmdet.models.roi_heads import StandardRoIHead
 from mmengine.structures import InstanceData
 
 from mmrot_ext.registry import ROTATED_MODELS
-from mmrot_ext.structures import jitter_rboxes
+from mmrot_ext.structures import enlarge_rboxes, jitter_rboxes
 
 
 @ROTATED_MODELS.register_module()
@@ -17,9 +17,13 @@ class RotatedStandardRoIHead(StandardRoIHead):
     (``soft_nms_rotated``) besides mmcv's (``nms_rotated``).
 
     ``test_cfg.mask_rbox_scale`` (default 1.0; the shipped configs 1.05, the
-    original's) enlarges each detection's w and h before its mask features
-    are pooled at test time; :class:`RotatedFCNMaskHead` pastes the mask
-    into the same enlarged box. The detections' boxes are not changed.
+    original's; a number or ``(s_w, s_h)``) enlarges each detection's w and
+    h before its mask features are pooled at test time;
+    :class:`RotatedFCNMaskHead` pastes the mask into the same enlarged box.
+    The detections' boxes are not changed. ``train_cfg.mask_rbox_scale``
+    (default 1.0) does the same for the positive RoIs in training, where the
+    mask head cuts its targets from the same enlarged frames (box-supervised
+    heads need background around the box).
 
     ``train_cfg.jittered_gt_proposals`` (e.g. ``dict(num_copies=3,
     max_shift=7, scale_range=(0.94, 1.06), max_angle=5)``, the original's)
@@ -57,10 +61,11 @@ class RotatedStandardRoIHead(StandardRoIHead):
         return merged
 
     def _mask_forward(self, x, rois=None, pos_inds=None, bbox_feats=None):
-        """mmdet's mask forward; at test time on (n, 6) RoIs enlarged by
-        ``test_cfg.mask_rbox_scale`` in w and h."""
-        scale = (self.test_cfg or {}).get('mask_rbox_scale', 1.0)
-        if rois is not None and not self.training and scale != 1.0:
-            rois = rois.clone()
-            rois[:, 3:5] *= scale
+        """mmdet's mask forward on (n, 6) RoIs enlarged by the
+        ``mask_rbox_scale`` of ``train_cfg`` (training) or ``test_cfg``."""
+        cfg = self.train_cfg if self.training else self.test_cfg
+        scale = (cfg or {}).get('mask_rbox_scale', 1.0)
+        if rois is not None:
+            rois = torch.cat([rois[:, :1], enlarge_rboxes(rois[:, 1:], scale)],
+                             dim=1)
         return super()._mask_forward(x, rois, pos_inds, bbox_feats)

@@ -83,26 +83,29 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
         return torch.cat([
             rbox_masks_in_frames(
                 get_box_tensor(gt.bboxes)[res.pos_assigned_gt_inds],
-                get_box_tensor(res.pos_priors), size)
+                self.train_frames(res, rcnn_train_cfg), size)
             for res, gt in zip(sampling_results, batch_gt_instances)
         ])
 
     def pseudo_targets(self, sampling_results: List[SamplingResult],
-                       batch_gt_instances: InstanceList, size) -> tuple:
+                       batch_gt_instances: InstanceList,
+                       rcnn_train_cfg: ConfigDict) -> tuple:
         """The teacher's pseudo masks in the positive RoIs' frames,
         (P, S_h, S_w) binary, and their trust weights (P,)."""
+        size = _pair(rcnn_train_cfg.mask_size)
         targets, weights = [], []
         for res, gt in zip(sampling_results, batch_gt_instances):
             inds = res.pos_assigned_gt_inds
-            crops = crop_masks_to_rboxes(gt.pseudo_masks,
-                                         get_box_tensor(res.pos_priors),
-                                         inds, size)
+            crops = crop_masks_to_rboxes(
+                gt.pseudo_masks, self.train_frames(res, rcnn_train_cfg), inds,
+                size)
             targets.append((crops >= 0.5).float())
             weights.append(gt.pseudo_mask_scores[inds])
         return torch.cat(targets), torch.cat(weights)
 
     def frame_colours(self, sampling_results: List[SamplingResult],
-                      batch_gt_instances: InstanceList, size) -> Tensor:
+                      batch_gt_instances: InstanceList,
+                      rcnn_train_cfg: ConfigDict) -> Tensor:
         """LAB colours of the positive RoIs' frames, (P, 3, S_h, S_w)."""
         labs = []
         for gt in batch_gt_instances:
@@ -112,16 +115,15 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
                     "gt_instances.metainfo['lab_image']: use it with "
                     'RotatedBoxSupervisedMaskRCNN')
             labs.append(gt.metainfo['lab_image'])
+        frames = [self.train_frames(res, rcnn_train_cfg)
+                  for res in sampling_results]
         rois = torch.cat([
-            torch.cat([
-                get_box_tensor(res.pos_priors).new_full(
-                    (len(res.pos_priors), 1), float(i)),
-                get_box_tensor(res.pos_priors)
-            ], 1) for i, res in enumerate(sampling_results)
+            torch.cat([f.new_full((len(f), 1), float(i)), f], 1)
+            for i, f in enumerate(frames)
         ])
         align = RoIAlignRotated(
-            size, spatial_scale=1.0, sampling_ratio=2, aligned=True,
-            clockwise=True)
+            _pair(rcnn_train_cfg.mask_size), spatial_scale=1.0,
+            sampling_ratio=2, aligned=True, clockwise=True)
         return align(torch.stack(labs).float(), rois.float())
 
     def loss_and_target(self, mask_preds: Tensor,
@@ -145,7 +147,7 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
             logits = mask_preds[torch.arange(len(labels)), labels]
         project = projection_loss(self.loss_mask, logits, box_targets)
         colours = self.frame_colours(sampling_results, batch_gt_instances,
-                                     tuple(logits.shape[-2:]))
+                                     rcnn_train_cfg)
         weights = (colour_similarity(colours, self.pairwise_size,
                                      self.pairwise_dilation) >=
                    self.colour_thr).float() * box_targets[:, None]
@@ -159,8 +161,7 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
             loss_mask_pairwise=self.pairwise_weight * ramp * pairwise)
         if pseudo:
             targets, trust = self.pseudo_targets(
-                sampling_results, batch_gt_instances,
-                tuple(logits.shape[-2:]))
+                sampling_results, batch_gt_instances, rcnn_train_cfg)
             losses.update(
                 self.pseudo_terms(logits, targets, trust, box_targets))
         return dict(loss_mask=losses, mask_targets=box_targets)

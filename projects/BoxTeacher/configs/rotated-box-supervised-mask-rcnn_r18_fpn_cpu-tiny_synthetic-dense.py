@@ -12,8 +12,16 @@ custom_imports = dict(
     imports=['mmrot_ext.modules', 'projects.BoxTeacher.boxteacher'],
     allow_failed_imports=False)
 
+# The mask frame looks past the box: 1.2 x its length and 2 x its width,
+# in training and at test. BoxInst's pairwise term can only carve the
+# background out of a box by tying it to background that the projection
+# loss holds at 0, which a frame equal to the box does not contain (there
+# the masks degenerate to the filled frame).
+mask_frame = (1.2, 2.0)
 model = dict(
     type='RotatedBoxSupervisedMaskRCNN',
+    train_cfg=dict(rcnn=dict(mask_rbox_scale=mask_frame)),
+    test_cfg=dict(rcnn=dict(mask_rbox_scale=mask_frame)),
     roi_head=dict(
         mask_head=dict(
             type='RotatedBoxSupervisedMaskHead',

@@ -6,7 +6,8 @@ from mmrotate.structures.bbox import RotatedBoxes
 from torch.nn.modules.utils import _pair
 
 from mmrot_ext.registry import ROTATED_MODELS
-from mmrot_ext.structures import crop_masks_to_rboxes, paste_masks_from_rboxes
+from mmrot_ext.structures import (crop_masks_to_rboxes, enlarge_rboxes,
+                                  paste_masks_from_rboxes)
 
 
 @ROTATED_MODELS.register_module()
@@ -35,6 +36,13 @@ class RotatedFCNMaskHead(FCNMaskHead):
                  **kwargs):
         super().__init__(*args, loss_mask=loss_mask, **kwargs)
 
+    @staticmethod
+    def train_frames(sampling_result, rcnn_train_cfg):
+        """(P, 5) frames of an image's positive RoIs: the priors enlarged by
+        ``rcnn_train_cfg.mask_rbox_scale`` (as the RoI head pools them)."""
+        return enlarge_rboxes(get_box_tensor(sampling_result.pos_priors),
+                              rcnn_train_cfg.get('mask_rbox_scale', 1.0))
+
     def get_targets(self, sampling_results, batch_gt_instances,
                     rcnn_train_cfg):
         """Mask targets (num_pos, S, S) of all positive RoIs of a batch."""
@@ -42,7 +50,7 @@ class RotatedFCNMaskHead(FCNMaskHead):
         binarize = not rcnn_train_cfg.get('soft_mask_target', False)
         targets = []
         for res, gt in zip(sampling_results, batch_gt_instances):
-            rboxes = get_box_tensor(res.pos_priors)
+            rboxes = self.train_frames(res, rcnn_train_cfg)
             masks = torch.as_tensor(gt.masks.to_ndarray(),
                                     device=rboxes.device)
             crops = crop_masks_to_rboxes(masks, rboxes,
@@ -73,11 +81,11 @@ class RotatedFCNMaskHead(FCNMaskHead):
             shape = img_meta['ori_shape'][:2]
         else:
             shape = img_meta['img_shape'][:2]
-        frames = bboxes.clone()
         if rcnn_test_cfg.get('fill_boxes', False):
-            probs = torch.ones_like(probs)
+            probs, frames = torch.ones_like(probs), bboxes
         else:
-            frames[:, 2:4] *= rcnn_test_cfg.get('mask_rbox_scale', 1.0)
+            frames = enlarge_rboxes(
+                bboxes, rcnn_test_cfg.get('mask_rbox_scale', 1.0))
         threshold = rcnn_test_cfg.mask_thr_binary
         masks = paste_masks_from_rboxes(probs, frames, shape, threshold)
         if threshold < 0:
