@@ -384,3 +384,48 @@ def test_dota_config_takes_a_loss_step(scenes, tmp_path):
     boxes = batch['data_samples']['student'][0].gt_instances.bboxes
     assert isinstance(boxes, RotatedBoxes) and len(boxes) > 0
     one_loss_step(cfg, batch)
+
+
+def test_targets_and_colours_come_from_the_enlarged_frame():
+    """With mask_rbox_scale (1.2, 2.0) a RoI equal to its GT box sees the
+    box as the middle band of its 28 x 28 frame: rows 7-20 (|v| <= h / 2
+    of a 2h-high frame) and columns 2-25 (|u| <= w / 2 of a 1.2w-long
+    one); the LAB crop comes from the same frame."""
+    from mmengine.config import ConfigDict
+    from mmengine.structures import InstanceData
+    head = MODELS.build(Config.fromfile(CFG).model.roi_head.mask_head)
+    box = torch.tensor([[64., 64., 80., 12., 0.4]])
+    res = InstanceData(pos_priors=RotatedBoxes(box),
+                       pos_assigned_gt_inds=torch.tensor([0]))
+    gt = InstanceData(bboxes=RotatedBoxes(box))
+    cfg = ConfigDict(mask_size=28, mask_rbox_scale=(1.2, 2.0))
+    targets = head.get_targets([res], [gt], cfg)[0]
+    expected = torch.zeros(28, 28)
+    expected[7:21, 2:26] = 1
+    assert torch.equal(targets, expected)
+    # a LAB image that is 1 inside the box and 0 outside
+    lab = box_masks(box, 128, 128)[0].expand(3, 128, 128)
+    gt.set_metainfo(dict(lab_image=lab))
+    colours = head.frame_colours([res], [gt], cfg)[0, 0]
+    assert (colours[expected.bool()] > 0.4).float().mean() > 0.9
+    assert (colours[~expected.bool()] < 0.6).float().mean() > 0.9
+
+
+def test_roi_head_enlarges_training_rois_by_train_cfg():
+    cfg = Config.fromfile(CFG)
+    roi_head = MODELS.build(
+        dict(cfg.model.roi_head, train_cfg=cfg.model.train_cfg.rcnn,
+             test_cfg=cfg.model.test_cfg.rcnn))
+    seen = []
+    roi_head.mask_roi_extractor.forward = \
+        lambda feats, rois, *a, **k: seen.append(rois) or torch.zeros(
+            len(rois), 64, 14, 14)
+    rois = torch.tensor([[0., 64., 64., 80., 12., 0.4]])
+    feats = [torch.zeros(1, 64, 32, 32)] * 4
+    roi_head.train()
+    roi_head._mask_forward(feats, rois)
+    roi_head.eval()
+    roi_head._mask_forward(feats, rois)
+    for got in seen:
+        assert torch.allclose(got[0, 3:5], torch.tensor([96., 24.]))
+    assert torch.equal(rois, torch.tensor([[0., 64., 64., 80., 12., 0.4]]))
