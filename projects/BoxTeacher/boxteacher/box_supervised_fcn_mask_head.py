@@ -27,23 +27,6 @@ class BoxSupervisedFCNMaskHead(PseudoMaskTermsMixin, FCNMaskHead):
     (``DiceLoss``).
     """
 
-    def __init__(self,
-                 *args,
-                 mask_weight: float = 0.5,
-                 affinity_weight: float = 0.1,
-                 affinity_thr: float = 0.5,
-                 pseudo_warmup_iters: int = 10000,
-                 pairwise_size: int = 3,
-                 pairwise_dilation: int = 2,
-                 **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.mask_weight = mask_weight
-        self.affinity_weight = affinity_weight
-        self.affinity_thr = affinity_thr
-        self.pseudo_warmup_iters = pseudo_warmup_iters
-        self.pairwise_size = pairwise_size
-        self.pairwise_dilation = pairwise_dilation
-
     def _pseudo_targets(self, sampling_results: List[SamplingResult],
                         batch_gt_instances: InstanceList,
                         size: int) -> tuple:

@@ -99,9 +99,34 @@ def pseudo_mask_losses(dice, logits: Tensor, pseudo_targets: Tensor,
 
 
 class PseudoMaskTermsMixin:
-    """``pseudo_terms`` for RoI-grid mask heads that keep ``loss_mask``,
-    ``mask_weight``, ``affinity_weight``, ``affinity_thr``,
-    ``pseudo_warmup_iters``, ``pairwise_size`` and ``pairwise_dilation``."""
+    """BoxTeacher's pseudo-mask terms for RoI-grid mask heads (put it
+    before the mmdet head among the bases): the weights as keyword
+    arguments, the head's ``loss_mask`` as the dice.
+
+    Args:
+        mask_weight (float): noise-aware pixel term. Default 0.5.
+        affinity_weight (float): noise-reduced affinity term. Default 0.1.
+        affinity_thr (float): pseudo-mask affinity threshold. Default 0.5.
+        pseudo_warmup_iters (int): linear warm-up of both. Default 10000.
+        pairwise_size, pairwise_dilation (int): neighbourhood. Default 3, 2.
+    """
+
+    def __init__(self,
+                 *args,
+                 mask_weight: float = 0.5,
+                 affinity_weight: float = 0.1,
+                 affinity_thr: float = 0.5,
+                 pseudo_warmup_iters: int = 10000,
+                 pairwise_size: int = 3,
+                 pairwise_dilation: int = 2,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.mask_weight = mask_weight
+        self.affinity_weight = affinity_weight
+        self.affinity_thr = affinity_thr
+        self.pseudo_warmup_iters = pseudo_warmup_iters
+        self.pairwise_size = pairwise_size
+        self.pairwise_dilation = pairwise_dilation
 
     def pseudo_terms(self, logits: Tensor, pseudo_targets: Tensor,
                      trust: Tensor, box_targets: Tensor) -> dict:

@@ -50,13 +50,7 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
                  *args,
                  pairwise_weight: float = 1.0,
                  pairwise_warmup_iters: int = 10000,
-                 pairwise_size: int = 3,
-                 pairwise_dilation: int = 2,
                  colour_thr: float = 0.3,
-                 mask_weight: float = 0.5,
-                 affinity_weight: float = 0.1,
-                 affinity_thr: float = 0.5,
-                 pseudo_warmup_iters: int = 10000,
                  loss_mask=dict(
                      type='mmdet.DiceLoss',
                      use_sigmoid=True,
@@ -67,13 +61,7 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
         super().__init__(*args, loss_mask=loss_mask, **kwargs)
         self.pairwise_weight = pairwise_weight
         self.pairwise_warmup_iters = pairwise_warmup_iters
-        self.pairwise_size = pairwise_size
-        self.pairwise_dilation = pairwise_dilation
         self.colour_thr = colour_thr
-        self.mask_weight = mask_weight
-        self.affinity_weight = affinity_weight
-        self.affinity_thr = affinity_thr
-        self.pseudo_warmup_iters = pseudo_warmup_iters
 
     def get_targets(self, sampling_results: List[SamplingResult],
                     batch_gt_instances: InstanceList,
