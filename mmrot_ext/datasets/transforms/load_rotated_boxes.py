@@ -1,4 +1,5 @@
 """Ground-truth rotated boxes read from the annotations, no masks."""
+import numpy as np
 import torch
 from mmdet.datasets.transforms import LoadAnnotations
 from mmrotate.structures.bbox import RotatedBoxes
@@ -44,6 +45,5 @@ class LoadRotatedBoxAnnotations(LoadAnnotations):
         boxes = torch.tensor([inst['rbox'] for inst in instances],
                              dtype=torch.float32).reshape(-1, 5)
         results['gt_bboxes'] = RotatedBoxes(boxes)
-        results['gt_ignore_flags'] = torch.tensor(
-            [inst['ignore_flag'] for inst in instances],
-            dtype=torch.bool).numpy()
+        results['gt_ignore_flags'] = np.array(
+            [inst['ignore_flag'] for inst in instances], dtype=bool)
