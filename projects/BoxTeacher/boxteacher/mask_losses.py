@@ -70,34 +70,6 @@ def pseudo_affinity_loss(disagreement: Tensor, pseudo_targets: Tensor,
     return per_inst * trust
 
 
-def pseudo_mask_losses(dice, logits: Tensor, pseudo_targets: Tensor,
-                       trust: Tensor, box_targets: Tensor,
-                       mask_weight: float, affinity_weight: float,
-                       affinity_thr: float, warmup_iters: int, size: int,
-                       dilation: int) -> dict:
-    """BoxTeacher's two pseudo-mask terms of RoI-grid students (Mask R-CNN,
-    Rotated Mask R-CNN), each summed over the RoIs and divided by the
-    number of RoIs with a matched pseudo mask, warmed up linearly.
-
-    Args:
-        logits, pseudo_targets, box_targets (Tensor): (N, S, S) on one RoI
-            grid (pseudo and box targets binary).
-        trust (Tensor): (N,) mask-aware confidences (0: unmatched).
-
-    Returns:
-        dict: ``loss_mask`` (pixel term) and ``loss_mask_affinity``.
-    """
-    ramp = linear_warmup(warmup_iters)
-    norm = (trust > 0).sum().clamp(min=1)
-    pixel = pseudo_pixel_loss(dice, logits, pseudo_targets, trust).sum()
-    affinity = pseudo_affinity_loss(
-        pairwise_disagreement(logits, size, dilation), pseudo_targets,
-        box_targets, trust, size, dilation, affinity_thr).sum()
-    return dict(
-        loss_mask=mask_weight * ramp * pixel / norm,
-        loss_mask_affinity=affinity_weight * ramp * affinity / norm)
-
-
 class PseudoMaskTermsMixin:
     """BoxTeacher's pseudo-mask terms for RoI-grid mask heads (put it
     before the mmdet head among the bases): the weights as keyword
@@ -130,9 +102,27 @@ class PseudoMaskTermsMixin:
 
     def pseudo_terms(self, logits: Tensor, pseudo_targets: Tensor,
                      trust: Tensor, box_targets: Tensor) -> dict:
-        """:func:`pseudo_mask_losses` with the head's weights."""
-        return pseudo_mask_losses(
-            self.loss_mask, logits, pseudo_targets, trust, box_targets,
-            self.mask_weight, self.affinity_weight, self.affinity_thr,
-            self.pseudo_warmup_iters, self.pairwise_size,
-            self.pairwise_dilation)
+        """The two terms on one RoI grid, each summed over the RoIs and
+        divided by the number of RoIs with a matched pseudo mask (a tensor:
+        no host sync), warmed up linearly.
+
+        Args:
+            logits, pseudo_targets, box_targets (Tensor): (N, S, S), the
+                targets binary.
+            trust (Tensor): (N,) mask-aware confidences (0: unmatched).
+
+        Returns:
+            dict: ``loss_mask`` (pixel term) and ``loss_mask_affinity``.
+        """
+        ramp = linear_warmup(self.pseudo_warmup_iters)
+        norm = (trust > 0).sum().clamp(min=1)
+        pixel = pseudo_pixel_loss(self.loss_mask, logits, pseudo_targets,
+                                  trust).sum()
+        affinity = pseudo_affinity_loss(
+            pairwise_disagreement(logits, self.pairwise_size,
+                                  self.pairwise_dilation), pseudo_targets,
+            box_targets, trust, self.pairwise_size, self.pairwise_dilation,
+            self.affinity_thr).sum()
+        return dict(
+            loss_mask=self.mask_weight * ramp * pixel / norm,
+            loss_mask_affinity=self.affinity_weight * ramp * affinity / norm)

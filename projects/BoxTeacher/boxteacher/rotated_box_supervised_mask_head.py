@@ -40,7 +40,7 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
     masks from the teacher matched by rotated IoU), the pseudo masks are
     resampled into each positive RoI's frame and add BoxTeacher's
     noise-aware pixel and noise-reduced affinity terms
-    (:func:`pseudo_mask_losses`, weights and warm-up as
+    (``PseudoMaskTermsMixin.pseudo_terms``, weights and warm-up as
     :class:`BoxSupervisedFCNMaskHead`). No mask label is read. Test time is
     :class:`RotatedFCNMaskHead`'s. ``loss_mask`` must be a per-sample dice
     (``mmdet.DiceLoss``).
