@@ -18,7 +18,8 @@ from mmrot_ext.testing.rbox_reference import rbox_polygons
 from projects.BoxTeacher.boxteacher import (assign_pseudo_masks, box_masks,
                                             colour_similarity,
                                             pairwise_disagreement, rgb_to_lab)
-from projects.BoxTeacher.boxteacher.mask_losses import projection_loss
+from projects.BoxTeacher.boxteacher.mask_losses import (box_side_loss,
+                                                        projection_loss)
 
 from ..conftest import REPO_ROOT
 from .test_boxteacher_model import train
@@ -106,6 +107,29 @@ def test_a_box_that_fills_the_frame_gives_zero_projection_loss():
     shrunk = rbox_masks_in_frames(box * torch.tensor([1, 1, .5, 1, 1]), box,
                                   28)
     assert projection_loss(dice, perfect, shrunk).item() > 0.3
+
+
+def test_outside_term_is_the_projection_zeros_per_cell():
+    """The outside term is the mean -log(1 - p) over the cells outside the
+    box, ~0 for the box itself as a mask, 0 for a box covering the grid,
+    and (unlike the projection term) puts gradient on every outside cell."""
+    from mmdet.models.losses import DiceLoss
+    dice = DiceLoss(use_sigmoid=True, activate=True, eps=5e-6)
+    box = torch.tensor([[50., 40., 60., 12., 0.7]])
+    frame = box * torch.tensor([1., 1., 1.2, 2., 1.])
+    targets = rbox_masks_in_frames(box, frame, 28)
+    torch.manual_seed(0)
+    logits = torch.randn(1, 28, 28, requires_grad=True)
+    out = box_side_loss(logits, targets)
+    p = logits.sigmoid()[targets == 0]
+    assert torch.isclose(out[0], -(1 - p).log().mean(), atol=1e-5)
+    assert box_side_loss(targets * 40 - 20, targets).item() < 1e-6
+    assert box_side_loss(logits, torch.ones(1, 28, 28)).item() == 0.0
+    out.sum().backward()
+    assert bool((logits.grad[targets == 0] != 0).all())
+    logits.grad = None
+    projection_loss(dice, logits, targets).sum().backward()
+    assert (logits.grad[targets == 0] != 0).sum() <= 2 * 28
 
 
 def test_pairwise_terms_equal_a_direct_loop():
@@ -409,6 +433,37 @@ def test_targets_and_colours_come_from_the_enlarged_frame():
     colours = head.frame_colours([res], [gt], cfg)[0, 0]
     assert (colours[expected.bool()] > 0.4).float().mean() > 0.9
     assert (colours[~expected.bool()] < 0.6).float().mean() > 0.9
+
+
+def test_only_frames_holding_the_whole_box_teach_the_mask():
+    """Of two positive RoIs of one GT box, the one equal to the box holds
+    it in its (1.2, 2.0) frame and gets gradient; the half-length piece,
+    whose frame the box overruns (all-ones projections), gets none, unless
+    whole_box_frames_only=False; frames not enlarged are refused."""
+    from mmengine.config import ConfigDict
+    from mmengine.structures import InstanceData
+    from projects.BoxTeacher.boxteacher.rotated_box_supervised_mask_head \
+        import whole_box_in_frame
+    box = torch.tensor([[64., 64., 80., 12., 0.4]])
+    piece = box * torch.tensor([1., 1., .5, 1., 1.])
+    res = InstanceData(pos_priors=RotatedBoxes(torch.cat([box, piece])),
+                       pos_assigned_gt_inds=torch.tensor([0, 0]),
+                       pos_gt_labels=torch.tensor([1, 1]))
+    gt = InstanceData(bboxes=RotatedBoxes(box))
+    gt.set_metainfo(dict(lab_image=torch.rand(3, 128, 128) * 50))
+    cfg = ConfigDict(mask_size=28, mask_rbox_scale=(1.2, 2.0))
+    head_cfg = Config.fromfile(CFG).model.roi_head.mask_head
+    for whole_only, grads in ((True, [True, False]), (False, [True, True])):
+        head = MODELS.build(dict(head_cfg, whole_box_frames_only=whole_only))
+        targets = head.get_targets([res], [gt], cfg)
+        assert whole_box_in_frame(targets).tolist() == [1.0, 0.0]
+        logits = torch.randn(2, 3, 28, 28, requires_grad=True)
+        losses = head.loss_and_target(logits, [res], [gt], cfg)['loss_mask']
+        losses['loss_mask_project'].backward()
+        assert [bool(g.abs().sum() > 0) for g in logits.grad] == grads
+    with pytest.raises(ValueError, match='mask_rbox_scale'):
+        head = MODELS.build(head_cfg)
+        head.loss_and_target(logits, [res], [gt], ConfigDict(mask_size=28))
 
 
 def test_roi_head_enlarges_training_rois_by_train_cfg():

@@ -6,6 +6,8 @@ applies the sigmoid (mmdet's ``DiceLoss(activate=True)``) and accepts
 ``reduction_override='none'``. Every function returns per-instance values
 (N,) so each student normalises as its paper does.
 """
+import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from .pairwise_terms import pairwise_disagreement, pseudo_mask_affinity
@@ -37,6 +39,31 @@ def projection_loss(dice, logits: Tensor, box_targets: Tensor) -> Tensor:
             logits.max(dim=2, keepdim=True)[0],
             box_targets.max(dim=2, keepdim=True)[0],
             reduction_override='none')
+
+
+def box_side_loss(logits: Tensor, box_targets: Tensor,
+                  inside: bool = False) -> Tensor:
+    """Mean binary cross-entropy (N,) over the cells on one side of the
+    box: towards background outside it (``inside=False``), or towards
+    foreground inside it (``inside=True``, the box-as-mask prior); 0 where
+    that side has no cell.
+
+    Outside: the projection term's zero rows and columns as pixels.
+
+    On a grid whose axes are the box's (a rotated RoI frame), the cells
+    outside the box are exactly the rows and columns whose projection
+    target is 0: the term adds no constraint to :func:`projection_loss`,
+    only a gradient on every such cell instead of on each row's maximum.
+
+    Args:
+        logits (Tensor): (N, H, W) mask logits.
+        box_targets (Tensor): (N, H, W) binary box masks, same grid.
+    """
+    side = box_targets if inside else 1.0 - box_targets
+    bce = F.binary_cross_entropy_with_logits(
+        logits, torch.full_like(logits, float(inside)), reduction='none')
+    return (bce * side).flatten(1).sum(1) / side.flatten(1).sum(1).clamp(
+        min=1.0)
 
 
 def pseudo_pixel_loss(dice, logits: Tensor, pseudo_targets: Tensor,

@@ -28,7 +28,13 @@ detector.roi_head.mask_head = dict(
     num_convs=4,
     in_channels=256,
     conv_out_channels=256,
-    num_classes=3)  # the paper's losses, weights and warm-ups by default
+    num_classes=3)  # the paper's weights and warm-ups by default
+# masks are learned and predicted in frames that look past the box (the
+# head learns only in frames that hold the whole box): projects/BoxTeacher/
+# README.md, "The frame looks past the box"
+mask_frame = (1.2, 2.0)
+detector.train_cfg.rcnn.mask_rbox_scale = mask_frame
+detector.test_cfg.rcnn.mask_rbox_scale = mask_frame
 model = dict(_delete_=True, type='mmdet.BoxTeacher', detector=detector)
 
 # rotated boxes from the annotations, never a mask; two views of one image
