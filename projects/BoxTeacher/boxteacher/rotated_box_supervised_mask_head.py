@@ -191,8 +191,9 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
             logits = mask_preds[torch.arange(len(labels)), labels]
         used = (whole_box_in_frame(box_targets) if self.whole_box_frames_only
                 else box_targets.new_ones(len(box_targets)))
+        num_used = used.sum().clamp(min=1.0)
         project = (projection_loss(self.loss_mask, logits, box_targets) *
-                   used).sum() / used.sum().clamp(min=1.0)
+                   used).sum() / num_used
         colours = self.frame_colours(sampling_results, batch_gt_instances,
                                      rcnn_train_cfg)
         weights = (colour_similarity(colours, self.pairwise_size,
@@ -209,8 +210,7 @@ class RotatedBoxSupervisedMaskHead(PseudoMaskTermsMixin,
             loss_mask_outside=self.outside_weight *
             box_side_loss(logits, box_targets).mean(),
             loss_mask_inside=self.inside_weight * (box_side_loss(
-                logits, box_targets, inside=True) * used).sum() /
-            used.sum().clamp(min=1.0),
+                logits, box_targets, inside=True) * used).sum() / num_used,
             loss_mask_pairwise=self.pairwise_weight * ramp * pairwise)
         if pseudo:
             targets, trust = self.pseudo_targets(
