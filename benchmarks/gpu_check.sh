@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GPU check, one script, under 10 minutes on one GPU:
 #   1. the tests that take a device (they run on the CPU in `make test`
-#      and on CUDA here: rotated IoU, NMS and soft-NMS, CUDA vs CPU),
+#      and on CUDA here: rotated IoU, NMS and soft-NMS, CUDA vs CPU;
+#      keypoint frames, heatmap targets and decoding),
 #   2. a few training iterations of each R-50 config on generated data,
 #   3. the Rotated MS R-CNN / MS R-CNN time ratios at R-50 size
 #      (benchmarks/rotated_profile.py on CUDA, random weights).
@@ -32,7 +33,7 @@ EOF
 
 # 1. device tests: the CUDA cases skip on the CPU and must run here
 $PY -m pytest -q -rs tests/test_structures/test_rbox_exact_iou.py \
-    tests/test_ops 2>&1 | tee "$OUT/device_tests.log"
+    tests/test_structures/test_frame_keypoints.py tests/test_ops 2>&1 | tee "$OUT/device_tests.log"
 if grep -q "SKIPPED.*needs CUDA" "$OUT/device_tests.log"; then
     echo "CUDA tests were skipped on a CUDA machine" >&2
     exit 1
@@ -41,7 +42,7 @@ fi
 # 2. a few iterations of each R-50 config on generated dense scenes
 $PY tools/dataset_converters/make_synthetic_dense.py "$DATA" \
     --num-train 32 --num-val 4 --num-test 8 --preset dense --seed 0
-for cfg in configs/{rotated_ms_rcnn,rotated_mask_rcnn,rotated_faster_rcnn,rotated_rpn,ms_rcnn,mask_rcnn,faster_rcnn,rpn}/*_r50_fpn_1x_synthetic-dense.py; do
+for cfg in configs/{rotated_ms_rcnn,rotated_mask_rcnn,keypoint_rcnn,rotated_faster_rcnn,rotated_rpn,ms_rcnn,mask_rcnn,faster_rcnn,rpn}/*_r50_fpn_1x_synthetic-dense.py; do
     name=$(basename "$cfg" .py)
     echo "== $name"
     $PY tools/train.py "$cfg" --work-dir "work_dirs/gpu_check/$name" \

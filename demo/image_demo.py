@@ -1,11 +1,13 @@
-"""Run a trained model on images with mmdet's DetInferencer and draw masks.
+"""Run a trained model on images with mmdet's DetInferencer and draw masks
+(and keypoints with heading arrows, for keypoint models).
 
     python demo/image_demo.py IMAGE_OR_DIR CONFIG --weights CKPT \
         [--out-dir outputs/demo] [--device cpu] [--pred-score-thr 0.3]
 
 Writes one PNG per image with boxes and masks drawn to OUT_DIR/vis/ and the
-raw predictions (RLE masks) to OUT_DIR/preds/, both named after the input
-file (``a.png``; ``a_jpg.png`` and ``a_png.png`` when a folder holds
+raw predictions (RLE masks; keypoints, keypoint scores and headings in
+radians where the model gives them) to OUT_DIR/preds/, both named after the
+input file (``a.png``; ``a_jpg.png`` and ``a_png.png`` when a folder holds
 ``a.jpg`` and ``a.png``). Images are read with
 :func:`mmrot_ext.apis.load_image`: grayscale is used as three equal
 channels, 16-bit and float images are scaled to 8 bits with a warning. In a
@@ -103,7 +105,8 @@ def main(argv=None):
         with open(osp.join(args.out_dir, 'preds', name + '.json'), 'w') as f:
             json.dump(pred, f)
         print(f'{path}: {len(kept)} instances >= {args.pred_score_thr} '
-              f'{dict(counts)}, masks: {"masks" in pred} -> {vis_path}')
+              f'{dict(counts)}, masks: {"masks" in pred}, headings: '
+              f'{"headings" in pred} -> {vis_path}')
     if failed:
         print(f'{len(failed)} of {len(images)} image(s) could not be read:\n  '
               + '\n  '.join(failed), file=sys.stderr)

@@ -30,6 +30,11 @@ is its own function so tests can show the failure it prevents
    added to that module under their config names, none of which mmcv uses,
    each imported at its first call (the fix runs inside mmcv's import, when
    our ops cannot be imported yet).
+7. mmdet 3.3's ``DetInferencer.pred2dict`` copies only ``labels``,
+   ``scores``, ``bboxes`` and ``masks`` of the predictions, so the keypoint
+   models' ``keypoints``, ``keypoint_scores`` and ``headings`` never reach a
+   DetInferencer user (nor its ``preds/*.json``). They are added as nested
+   lists (:data:`EXTRA_PREDICTION_FIELDS`).
 
 Also checks that mmcv carries its compiled ops and says how to fix it if not.
 """
@@ -119,6 +124,35 @@ def name_unreadable_images():
                           f'{str(e).strip()})') from e
 
     LoadImageFromFile.transform = transform
+
+
+# fix 7: prediction fields DetInferencer returns besides mmdet's own
+EXTRA_PREDICTION_FIELDS = ('keypoints', 'keypoint_scores', 'headings')
+
+
+def return_extra_prediction_fields():
+    """DetInferencer returns (and saves) our extra prediction fields
+    (fix 7)."""
+    import mmengine
+    from mmdet.apis.det_inferencer import DetInferencer
+    original = DetInferencer.pred2dict
+
+    def pred2dict(self, data_sample, pred_out_dir=''):
+        result = original(self, data_sample, pred_out_dir)
+        preds = data_sample.get('pred_instances')
+        extra = [n for n in EXTRA_PREDICTION_FIELDS
+                 if preds is not None and n in preds]
+        for name in extra:
+            result[name] = preds[name].detach().cpu().tolist()
+        if extra and pred_out_dir:  # rewrite the file pred2dict saved
+            name = osp.splitext(osp.basename(data_sample.img_path))[0] \
+                if 'img_path' in data_sample else \
+                str(self.num_predicted_imgs - 1)
+            mmengine.dump(result, osp.join(pred_out_dir, 'preds',
+                                           name + '.json'))
+        return result
+
+    DetInferencer.pred2dict = pred2dict
 
 
 _PR_SET_PDEATHSIG = 1
@@ -246,6 +280,7 @@ _HOOKS = {
     'mmrotate': (lambda: _reported_mmdet_version('3.1.0'), lambda: None),
     'mmcv.ops': (_checked_mmcv_ops, name_our_nms_ops),
     'mmcv.transforms': (_nothing, name_unreadable_images),
+    'mmdet.apis.det_inferencer': (_nothing, return_extra_prediction_fields),
     'mmengine.runner': (_nothing, lambda: (allow_mmengine_checkpoints(),
                                            kill_workers_with_parent())),
 }

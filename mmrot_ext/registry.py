@@ -27,6 +27,7 @@ from mmdet.registry import HOOKS as DET_HOOKS
 from mmdet.registry import METRICS as DET_METRICS
 from mmdet.registry import MODELS as DET_MODELS
 from mmdet.registry import TRANSFORMS as DET_TRANSFORMS
+from mmdet.registry import VISUALIZERS as DET_VISUALIZERS
 from mmengine.registry import HOOKS as ROOT_HOOKS
 from mmengine.registry import LOOPS as ROOT_LOOPS
 from mmengine.registry import MODEL_WRAPPERS as ROOT_MODEL_WRAPPERS
@@ -38,7 +39,8 @@ from mmrotate.registry import VISUALIZERS as ROTATED_VISUALIZERS
 
 __all__ = [
     'DET_DATASETS', 'DET_HOOKS', 'DET_METRICS', 'DET_MODELS',
-    'DET_TRANSFORMS', 'ROOT_HOOKS', 'ROOT_LOOPS', 'ROOT_MODEL_WRAPPERS',
+    'DET_TRANSFORMS', 'DET_VISUALIZERS', 'ROOT_HOOKS', 'ROOT_LOOPS',
+    'ROOT_MODEL_WRAPPERS',
     'ROOT_TRANSFORMS', 'ROTATED_METRICS', 'ROTATED_MODELS',
     'ROTATED_TASK_UTILS', 'ROTATED_VISUALIZERS'
 ]

@@ -197,6 +197,40 @@ def test_configs_name_our_nms_ops_only_with_fix(fixed):
         assert rc != 0 and "name 'fast_nms_rotated' is not defined" in out
 
 
+PREDICTION_FIELDS = """
+    {extra}
+    import json, os, sys, tempfile, types
+    import torch
+    from mmdet.apis.det_inferencer import DetInferencer
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+    sample = DetDataSample(metainfo=dict(img_path='scene.jpg'))
+    sample.pred_instances = InstanceData(
+        labels=torch.tensor([1]), scores=torch.tensor([0.9]),
+        bboxes=torch.tensor([[50., 40., 80., 10., 0.3]]),
+        keypoints=torch.tensor([[[80., 50.], [20., 30.]]]),
+        keypoint_scores=torch.tensor([[0.9, 0.7]]),
+        headings=torch.tensor([0.32]))
+    out = tempfile.mkdtemp()
+    os.makedirs(os.path.join(out, 'preds'))
+    inferencer = types.SimpleNamespace(num_predicted_imgs=0)
+    result = DetInferencer.pred2dict(inferencer, sample, out)
+    with open(os.path.join(out, 'preds', 'scene.json')) as f:
+        saved = json.load(f)
+    print('returned', sorted(result), 'saved', sorted(saved))
+"""
+
+
+@pytest.mark.parametrize('fixed', [False, True])
+def test_det_inferencer_returns_keypoints_and_headings_only_with_fix(fixed):
+    rc, out = run_python(PREDICTION_FIELDS.format(
+        extra='import mmrot_ext' if fixed else ''))
+    assert rc == 0, out
+    fields = ['bboxes', 'headings', 'keypoint_scores', 'keypoints',
+              'labels', 'scores'] if fixed else ['bboxes', 'labels', 'scores']
+    assert f'returned {fields} saved {fields}' in out, out
+
+
 def test_apply_all_is_idempotent():
     rc, out = run_python("""
         import mmrot_ext

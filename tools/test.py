@@ -5,7 +5,9 @@
 
 ``--eval`` is a shorthand that sets the metrics of the config's test
 evaluator (``segm``, ``bbox``, ``proposal``, ``proposal_fast``; rotated
-configs also ``rbox``). A checkpoint that does not fit the config's model
+configs also ``rbox``; keypoint configs also ``keypoints``: keypoint AP and
+heading accuracy of their ``KeypointHeadingMetric``, left out when not
+named). A checkpoint that does not fit the config's model
 (missing, unexpected or differently shaped weights) is an error, unless
 ``--allow-partial`` says to evaluate the partly loaded model anyway.
 """
@@ -22,7 +24,8 @@ from mmengine.model import is_model_wrapper
 from mmrot_ext.engine import (load_checkpoint_lazily, load_tool_config,
                               run_tool)
 
-EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox')
+EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox',
+                'keypoints')
 
 
 def parse_args(argv=None):
@@ -65,6 +68,10 @@ def _has_key(node, key):
     return False
 
 
+def _is_keypoint_metric(evaluator):
+    return evaluator.get('type', '').split('.')[-1] == 'KeypointHeadingMetric'
+
+
 def apply_eval_shorthand(cfg, metrics, config_path):
     """Point the test evaluator(s) at ``metrics``."""
     if 'segm' in metrics and not _has_key(cfg.model, 'mask_head'):
@@ -73,13 +80,27 @@ def apply_eval_shorthand(cfg, metrics, config_path):
     evaluators = cfg.test_evaluator
     if isinstance(evaluators, dict):
         evaluators = [evaluators]
+    keypoint_metrics = [e for e in evaluators if _is_keypoint_metric(e)]
+    if 'keypoints' in metrics and not keypoint_metrics:
+        raise ValueError(f'{config_path}: --eval keypoints needs a '
+                         f'KeypointHeadingMetric in test_evaluator (a '
+                         f'keypoint config); found '
+                         f'{[e.get("type") for e in evaluators]}')
+    others = [m for m in metrics if m != 'keypoints']
     targets = [e for e in evaluators if 'metric' in e]
-    if not targets:
+    if others and not targets:
         raise ValueError(f'{config_path}: --eval needs a test_evaluator with '
                          f'a "metric" option (such as CocoMetric); found '
                          f'{[e.get("type") for e in evaluators]}')
     for evaluator in targets:
-        evaluator.metric = list(metrics)
+        evaluator.metric = others
+    # a metric not asked for is left out; evaluators without options stay
+    kept = [
+        e for e in evaluators
+        if ('keypoints' in metrics if _is_keypoint_metric(e) else
+            bool(others) if 'metric' in e else True)
+    ]
+    cfg.test_evaluator = kept if len(kept) > 1 else kept[0]
 
 
 def build_cfg(args):

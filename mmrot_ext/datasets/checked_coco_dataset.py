@@ -38,7 +38,10 @@ class CheckedCocoDataset(CocoDataset):
             for training datasets (``test_mode=False``) with local files.
 
     An annotation's ``rbox`` field, where present, is checked and carried
-    into its instance for ``LoadRotatedBoxAnnotations``.
+    into its instance for ``LoadRotatedBoxAnnotations``; so are COCO
+    ``keypoints`` (for ``LoadKeypointAnnotations``): a keypoint list of the
+    wrong length for its category, NaN values or a visibility flag not in
+    {0, 1, 2} is an error naming the file.
     """
 
     def __init__(self, *args, on_invalid='raise', check_files=True,
@@ -103,18 +106,25 @@ class CheckedCocoDataset(CocoDataset):
 
     def parse_data_info(self, raw_data_info):
         """mmdet's parse, with each kept annotation's ``rbox`` (le90
-        ``(cx, cy, w, h, theta)``, checked) carried into its instance."""
+        ``(cx, cy, w, h, theta)``, checked) and ``keypoints`` (COCO's
+        x, y, v triplets as a (K, 3) list, checked by the COCO API) carried
+        into its instance."""
         data_info = super().parse_data_info(raw_data_info)
         anns = raw_data_info['raw_ann_info']
-        if any('rbox' in ann for ann in anns):
+        if any('rbox' in ann or 'keypoints' in ann for ann in anns):
             # one annotation at a time, so that mmdet's own filter decides
-            # which are kept and each kept one is paired with its rbox
+            # which are kept and each kept one is paired with its extras
             instances = []
             for ann in anns:
                 kept = super().parse_data_info(
                     dict(raw_data_info, raw_ann_info=[ann]))['instances']
                 if kept and 'rbox' in ann:
                     kept[0]['rbox'] = self._checked_rbox(ann)
+                if kept and 'keypoints' in ann:
+                    flat = ann['keypoints']
+                    kept[0]['keypoints'] = [
+                        [float(v) for v in flat[i:i + 3]]
+                        for i in range(0, len(flat), 3)]
                 instances += kept
             data_info['instances'] = instances
         if self.check_files and self.backend_args is None and \

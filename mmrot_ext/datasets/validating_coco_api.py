@@ -3,8 +3,9 @@
 pycocotools and mmdet either crash deep inside (KeyError on a JSON that is
 not COCO) or silently drop what they cannot use (degenerate polygons, unknown
 category ids, boxes outside the image, NaN coordinates, boxes under one
-pixel, non-positive areas, empty masks). This wrapper raises one
-``ValueError`` naming the file and every problem found (the first 10
+pixel, non-positive areas, empty masks, keypoint arrays of the wrong
+length, NaN keypoints or visibility flags outside {0, 1, 2}). This wrapper
+raises one ``ValueError`` naming the file and every problem found (the first 10
 listed), or, with ``on_invalid='warn'``, drops the bad annotations with a
 warning that lists them. With ``boxes_from_masks=True`` (rotated configs,
 whose boxes are rebuilt from the masks anyway) an annotation whose only
@@ -133,15 +134,21 @@ def check_coco_dict(data, require_annotations=True, boxes_from_masks=False):
             problems.append(f'images[{i}] repeats image id {img["id"]}')
         else:
             images[img['id']] = img
-    cat_ids = set()
+    cat_keypoints = {}  # category id -> number of keypoints (None: none)
     for i, cat in enumerate(data['categories']):
         if not isinstance(cat, dict) or 'id' not in cat or 'name' not in cat:
             problems.append(f'categories[{i}] needs "id" and "name"')
+        elif 'keypoints' in cat and not (
+                isinstance(cat['keypoints'], list)
+                and all(isinstance(n, str) for n in cat['keypoints'])):
+            problems.append(f'categories[{i}] "keypoints" must be a list of '
+                            f'names, got {cat["keypoints"]!r}')
         else:
-            cat_ids.add(cat['id'])
+            names = cat.get('keypoints')
+            cat_keypoints[cat['id']] = len(names) if names else None
     bad_anns, repaired = {}, []
     for i, ann in enumerate(data.get('annotations', [])):
-        problem = _annotation_problem(ann, images, cat_ids)
+        problem = _annotation_problem(ann, images, cat_keypoints)
         ann_id = ann.get('id', '?') if isinstance(ann, dict) else '?'
         if problem is None:
             img = images[ann['image_id']]
@@ -159,7 +166,27 @@ def check_coco_dict(data, require_annotations=True, boxes_from_masks=False):
     return problems, bad_anns, repaired
 
 
-def _annotation_problem(ann, images, cat_ids):
+def keypoints_problem(keypoints, num_keypoints):
+    """Why an annotation's COCO ``keypoints`` (x, y, v per keypoint) are
+    unusable, or None. ``num_keypoints``: the category's count (None when
+    the category names no keypoints)."""
+    if num_keypoints is None:
+        return 'has keypoints but its category names none ("keypoints")'
+    if not isinstance(keypoints, list) or not all(map(_is_number,
+                                                      keypoints)):
+        return 'keypoints is not a list of numbers'
+    if len(keypoints) != 3 * num_keypoints:
+        return (f'keypoints has {len(keypoints)} numbers; its category has '
+                f'{num_keypoints} keypoints (expected {3 * num_keypoints})')
+    if not all(map(_is_finite, keypoints)):
+        return 'keypoints has NaN or infinite values'
+    flags = sorted(set(keypoints[2::3]) - {0, 1, 2})
+    if flags:
+        return f'keypoint visibility flag(s) {flags} not in {{0, 1, 2}}'
+    return None
+
+
+def _annotation_problem(ann, images, cat_keypoints):
     if not isinstance(ann, dict):
         return 'is not an object'
     for key in ('id', 'image_id', 'category_id', 'bbox', 'area'):
@@ -169,14 +196,19 @@ def _annotation_problem(ann, images, cat_ids):
     if img is None:
         return f'unknown image id {ann["image_id"]}'
     where = f'(image {ann["image_id"]} {img["file_name"]!r})'
-    if ann['category_id'] not in cat_ids:
+    if ann['category_id'] not in cat_keypoints:
         return (f'unknown category id {ann["category_id"]} {where}; the '
-                f'file defines {sorted(cat_ids)}')
+                f'file defines {sorted(cat_keypoints)}')
     if ann.get('iscrowd', 0) not in (0, 1):
         return f'iscrowd must be 0 or 1, got {ann["iscrowd"]!r} {where}'
     if 'segmentation' in ann:
         problem = segmentation_problem(ann['segmentation'], img['height'],
                                        img['width'])
+        if problem:
+            return f'{problem} {where}'
+    if 'keypoints' in ann:
+        problem = keypoints_problem(ann['keypoints'],
+                                    cat_keypoints[ann['category_id']])
         if problem:
             return f'{problem} {where}'
     return None

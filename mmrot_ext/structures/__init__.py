@@ -1,3 +1,7 @@
+from .frame_keypoints import (angle_difference, axis_direction_log_odds,
+                              axis_headings, decode_keypoint_heatmaps,
+                              frame_to_image, image_to_frame,
+                              keypoint_headings, keypoint_heatmap_targets)
 from .mask_rle import mask_to_rle
 from .mask_rbox import mask_to_rbox, masks_to_rboxes, regularize_le90
 from .rbox_jitter import jitter_rboxes
@@ -10,6 +14,9 @@ from .rotated_mask_ops import (crop_masks_to_rboxes, enlarge_rboxes,
                                rbox_masks_in_frames)
 
 __all__ = [
+    'angle_difference', 'axis_direction_log_odds', 'axis_headings',
+    'decode_keypoint_heatmaps', 'frame_to_image',
+    'image_to_frame', 'keypoint_headings', 'keypoint_heatmap_targets',
     'crop_masks_to_rboxes', 'enlarge_rboxes', 'jitter_rboxes',
     'mask_to_rbox', 'mask_to_rle', 'masks_to_rboxes',
     'paste_masks_from_rboxes', 'points_in_rboxes', 'prepared_rboxes',

@@ -19,7 +19,7 @@ def dense_scene_gt_rboxes(num_scenes, seed=0, scene_cfg=None):
     scene_cfg = scene_cfg or DenseSceneConfig()
     scenes = []
     for _ in range(num_scenes):
-        _, owner, _, _ = render_dense_scene(rng, scene_cfg)
+        _, owner, *_ = render_dense_scene(rng, scene_cfg)
         masks = np.stack([owner == k for k in range(owner.max() + 1)
                           if (owner == k).any()])
         scenes.append(torch.from_numpy(masks_to_rboxes(masks)).float())

@@ -126,7 +126,7 @@ def render_bag_scene(rng, cfg):
     img = cv2.GaussianBlur(img.astype(np.float32), (3, 3), 0.7)
     cats = np.ones(n, np.int64)
     return (np.clip(img, 0, 255).astype(np.uint8), owner, cats,
-            np.array(full_areas, np.int64))
+            np.array(full_areas, np.int64), None)
 
 
 def write_bag_dataset(out_dir, splits, cfg=None, seed=0, workers=None):

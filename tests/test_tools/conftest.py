@@ -19,14 +19,18 @@ def tiny_data(dense_scenes):
     return dense_scenes(train=16, val=4)
 
 
+def read_config(config):
+    from mmengine import Config
+    return Config.fromfile(
+        str(Path(__file__).resolve().parents[2] / config),
+        import_custom_modules=False)
+
+
 def resize_options(config, scale=(128, 128)):
     """``--cfg-options`` setting the scale of every ``Resize`` in the
     config's train / val / test pipelines, found by type so that a config
     is free to order its pipeline as it likes."""
-    from mmengine import Config
-    cfg = Config.fromfile(
-        str(Path(__file__).resolve().parents[2] / config),
-        import_custom_modules=False)
+    cfg = read_config(config)
     options = []
     for loader in ('train', 'val', 'test'):
         pipeline = cfg[f'{loader}_dataloader'].dataset.pipeline
@@ -44,12 +48,16 @@ def data_options(data_root, epochs, config=MASK_RCNN_CFG, extra=()):
     """--cfg-options pointing a cpu-tiny ``config`` at ``data_root``, at
     the scenes' native 128 px instead of the config's 256."""
     root = str(data_root) + '/'
+    evaluators = read_config(config).val_evaluator
+    # a list of evaluators (keypoint configs) is pointed at one by one
+    keys = [f'.{i}' for i in range(len(evaluators))] \
+        if isinstance(evaluators, list) else ['']
     return [
         '--cfg-options', f'train_dataloader.dataset.data_root={root}',
         f'val_dataloader.dataset.data_root={root}',
         f'test_dataloader.dataset.data_root={root}',
-        f'val_evaluator.ann_file={root}annotations/instances_val.json',
-        f'test_evaluator.ann_file={root}annotations/instances_val.json',
+        *[f'{phase}_evaluator{k}.ann_file={root}annotations/instances_val.json'
+          for phase in ('val', 'test') for k in keys],
         'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'val_dataloader.num_workers=0',

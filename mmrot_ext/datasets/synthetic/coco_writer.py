@@ -10,7 +10,10 @@ Any scene renderer that returns ``(image, owner, cats, full_areas)`` (see
 Every annotation carries ``segmentation`` (compressed RLE of the visible
 part), ``bbox`` (xywh), ``area`` (visible pixels), ``rbox`` (le90 min-area
 rectangle of the visible mask) and ``iscrowd`` (1 for slivers too occluded to
-learn from, which COCO evaluation and mmdet training then ignore).
+learn from, which COCO evaluation and mmdet training then ignore). Scenes
+whose renderer returns keypoints also get COCO's ``keypoints`` (x, y, v per
+keypoint: v = 2 visible, 1 hidden under another object, 0 outside the image
+with x = y = 0) and ``num_keypoints`` (count of v > 0).
 """
 import functools
 import json
@@ -31,14 +34,43 @@ from .scene_jobs import check_splits, map_scenes
 SPLIT_IDS = {'train': 0, 'val': 1, 'test': 2}
 
 
+def keypoint_visibility(owner, index, points):
+    """COCO (x, y, v) triplets of one object's keypoints.
+
+    v = 0 (x = y = 0) outside the image, 2 where the object owns a pixel
+    within one pixel of the point (a tip's own pixel is often only partly
+    covered), else 1 (hidden under another object).
+
+    Args:
+        owner (ndarray): (H, W) topmost object index per pixel.
+        index (int): the object's index in ``owner``.
+        points (ndarray): (K, 2) image (x, y).
+
+    Returns:
+        list[float]: 3K numbers.
+    """
+    h, w = owner.shape
+    out = []
+    for x, y in points:
+        if not (0 <= x < w and 0 <= y < h):
+            out += [0.0, 0.0, 0]
+            continue
+        col, row = int(x), int(y)
+        near = owner[max(row - 1, 0):row + 2, max(col - 1, 0):col + 2]
+        out += [round(float(x), 3), round(float(y), 3),
+                2 if (near == index).any() else 1]
+    return out
+
+
 def scene_annotations(owner, cats, full_areas, image_id, min_visible_area,
-                      min_visible_fraction):
+                      min_visible_fraction, keypoints=None):
     """COCO annotations (without ``id``) of one scene's visible instances.
 
     Args:
         owner (ndarray): (H, W) int, topmost object index per pixel, -1 none.
         cats (ndarray): (N,) category id per object.
         full_areas (ndarray): (N,) unoccluded pixel area per object.
+        keypoints (ndarray | None): (N, K, 2) image (x, y) per object.
     """
     objects = [k for k in range(len(cats)) if (owner == k).any()]
     masks = np.stack([owner == k for k in objects]) if objects else \
@@ -61,6 +93,10 @@ def scene_annotations(owner, cats, full_areas, image_id, min_visible_area,
                       int(ys.max()) + 1 - y0],
                 rbox=[round(float(v), 6) for v in rbox],
                 iscrowd=int(crowd)))
+        if keypoints is not None:
+            triplets = keypoint_visibility(owner, k, keypoints[k])
+            anns[-1].update(keypoints=triplets,
+                            num_keypoints=sum(v > 0 for v in triplets[2::3]))
     return anns
 
 
@@ -86,7 +122,7 @@ def neighbour_ious(anns):
 def _render_one(index, split, out_dir, seed, render, cfg, jpeg_quality):
     """Render, write and annotate image ``index`` of ``split``."""
     rng = np.random.default_rng([seed, SPLIT_IDS[split], index])
-    img, owner, cats, full_areas = render(rng, cfg)
+    img, owner, cats, full_areas, keypoints = render(rng, cfg)
     file_name = f'{split}/{index:06d}.jpg'
     if not cv2.imwrite(
             osp.join(out_dir, file_name), img,
@@ -95,7 +131,8 @@ def _render_one(index, split, out_dir, seed, render, cfg, jpeg_quality):
     image = dict(id=index + 1, file_name=file_name, height=img.shape[0],
                  width=img.shape[1])
     anns = scene_annotations(owner, cats, full_areas, index + 1,
-                             cfg.min_visible_area, cfg.min_visible_fraction)
+                             cfg.min_visible_area, cfg.min_visible_fraction,
+                             keypoints)
     return image, anns
 
 
@@ -106,9 +143,10 @@ def write_coco_dataset(out_dir, splits, render, cfg, categories, seed=0,
     Args:
         splits (dict): split name ('train', 'val', 'test') -> image count.
         render (callable): ``render(rng, cfg)`` -> (img, owner, cats,
-            full_areas); must be a module-level function (it is pickled to
-            worker processes).
-        categories (list[dict]): COCO categories.
+            full_areas, keypoints (N, K, 2) or None); must be a
+            module-level function (it is pickled to worker processes).
+        categories (list[dict]): COCO categories (with ``keypoints`` names
+            and ``skeleton`` when the renderer returns keypoints).
         workers (int | None): processes; None = all cores.
 
     Returns:

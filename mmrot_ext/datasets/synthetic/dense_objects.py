@@ -7,7 +7,10 @@ exists for. Masks are the visible parts after occlusion.
 
 ``render_dense_scene(rng, cfg)`` returns an image (H, W, 3) uint8 BGR and an
 ``owner`` map (H, W) int32 (index of the topmost object per pixel, -1 for
-background) with the category id of every object.
+background) with the category id of every object and two keypoints per
+object, ``tip`` (pen: writing tip; pencil: sharpened tip; chopstick: thin
+end) and ``end`` (cap end, eraser end, thick end): the ends of the object's
+axis, whichever is hidden.
 """
 import dataclasses
 import math
@@ -262,12 +265,20 @@ def _lighting(img, rng):
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
+def _axis_ends(obj):
+    """Image (x, y) of an object's ``tip`` and ``end``: (2, 2)."""
+    _, centre, angle, length, _ = obj
+    return _to_image(np.array([[length / 2, 0.0], [-length / 2, 0.0]]),
+                     centre, angle)
+
+
 def render_dense_scene(rng, cfg):
     """Draw one scene.
 
     Returns:
         tuple: image (H, W, 3) uint8 BGR, owner map (H, W) int32 (-1 =
-        background), category ids (N,), full (unoccluded) pixel areas (N,).
+        background), category ids (N,), full (unoccluded) pixel areas (N,),
+        keypoints (N, 2, 2) image (x, y) of ``tip`` and ``end``.
     """
     h, w = cfg.height, cfg.width
     img = _background(rng, h, w)
@@ -279,10 +290,16 @@ def render_dense_scene(rng, cfg):
         [_draw_object(img, owner, i, o, light, rng)
          for i, o in enumerate(objs)], np.int64)
     cats = np.array([o[0] for o in objs], np.int64)
-    return _lighting(img, rng), owner, cats, full_areas
+    keypoints = np.array([_axis_ends(o) for o in objs]).reshape(-1, 2, 2)
+    return _lighting(img, rng), owner, cats, full_areas, keypoints
 
 
-CATEGORIES = [dict(id=i + 1, name=name) for i, name in enumerate(CLASSES)]
+KEYPOINT_NAMES = ['tip', 'end']
+CATEGORIES = [
+    dict(id=i + 1, name=name, supercategory='stick',
+         keypoints=KEYPOINT_NAMES, skeleton=[[1, 2]])
+    for i, name in enumerate(CLASSES)
+]
 
 
 def write_dense_dataset(out_dir, splits, cfg=None, seed=0, workers=None):

@@ -26,7 +26,7 @@ SPLIT_SEEDS = {'training': 0, 'validation': 1, 'testing': 2}
 
 def _write_one(index, split, out_dir, seed, render, cfg):
     rng = np.random.default_rng([seed, SPLIT_SEEDS[split], index])
-    img, owner, cats, _ = render(rng, cfg)
+    img, owner, cats, *_ = render(rng, cfg)
     if len(cats) > 255:
         raise ValueError(f'{len(cats)} objects: the format holds <= 255')
     name = f'SYN_{split}_{index + 1:08d}'
@@ -49,7 +49,7 @@ def write_places_dataset(out_dir, splits, cfg=None, seed=0, workers=None,
     Args:
         splits (dict): 'training' / 'validation' / 'testing' -> count.
         cfg: scene config for ``render`` (default DenseSceneConfig()).
-        render (callable): ``render(rng, cfg)`` -> (img, owner, cats, _),
+        render (callable): ``render(rng, cfg)`` -> (img, owner, cats, ...),
             module-level (it is pickled to workers).
 
     Returns:

@@ -1,4 +1,9 @@
 from .boxes_from_masks import BoxesFromMasks
+from .keypoint_annotations import (LoadKeypointAnnotations,
+                                   PackKeypointDetInputs)
 from .load_rotated_boxes import LoadRotatedBoxAnnotations
 
-__all__ = ['BoxesFromMasks', 'LoadRotatedBoxAnnotations']
+__all__ = [
+    'BoxesFromMasks', 'LoadKeypointAnnotations', 'LoadRotatedBoxAnnotations',
+    'PackKeypointDetInputs'
+]

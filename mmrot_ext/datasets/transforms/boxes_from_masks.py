@@ -27,7 +27,7 @@ class BoxesFromMasks(BaseTransform):
         box_type (str): 'rbox' (RotatedBoxes) or 'hbox' (HorizontalBoxes).
 
     Required keys: gt_masks, gt_bboxes_labels, gt_ignore_flags.
-    Modified keys: gt_bboxes and the above.
+    Modified keys: gt_bboxes and the above (and gt_keypoints if present).
     """
 
     def __init__(self, box_type='rbox'):
@@ -44,7 +44,8 @@ class BoxesFromMasks(BaseTransform):
             masks = masks[np.flatnonzero(keep)]
             results['gt_masks'] = masks
             array = array[keep]
-            for key in ('gt_bboxes_labels', 'gt_ignore_flags'):
+            for key in ('gt_bboxes_labels', 'gt_ignore_flags',
+                        'gt_keypoints'):
                 if key in results:
                     results[key] = results[key][keep]
         if self.box_type == 'rbox':

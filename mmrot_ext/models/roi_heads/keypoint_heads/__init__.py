@@ -1,0 +1,3 @@
+from .frame_keypoint_head import FrameKeypointHead
+
+__all__ = ['FrameKeypointHead']
