@@ -34,9 +34,10 @@ def scenes_dir(dense_scenes):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('name', sorted(CONFIGS))
-def test_trains_20_iterations_with_falling_loss(name, scenes_dir):
-    cfg = load_cfg(name)
+def test_trains_20_iterations_with_falling_loss(scenes_dir):
+    # the rotated model (the axis-aligned twin differs in its RoI frames
+    # only, whose losses the other tests here check)
+    cfg = load_cfg('rotated')
     model = build_model(cfg)
     data = batches(cfg, scenes_dir)
     keypoint_losses = []

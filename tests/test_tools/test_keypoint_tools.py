@@ -43,13 +43,29 @@ def test_test_tool_prints_segm_and_keypoint_metrics(trained_keypoints,
     assert len(list(tmp_path.glob('*/vis/*.jpg'))) == 4
 
 
-def test_eval_keypoints_needs_a_keypoint_config(tiny_data, repo_root,
-                                                trained_keypoints, tmp_path):
-    cfg = 'configs/rotated_mask_rcnn/rotated-mask-rcnn_r18_fpn_cpu-tiny_' \
+def test_eval_shorthand_routes_keypoints_to_the_keypoint_metric(
+        load_tool, repo_root):
+    from mmengine import Config
+    tool = load_tool('test.py')
+
+    def evaluators(config, metrics):
+        cfg = Config.fromfile(str(repo_root / config))
+        tool.apply_eval_shorthand(cfg, metrics, config)
+        found = cfg.test_evaluator
+        found = found if isinstance(found, list) else [found]
+        return [(e['type'], e.get('metric')) for e in found]
+
+    assert evaluators(KEYPOINT_CFG, ['segm', 'keypoints']) == [
+        ('RotatedCocoInstanceMetric', ['segm']),
+        ('mmdet.KeypointHeadingMetric', None)]
+    assert evaluators(KEYPOINT_CFG, ['segm', 'rbox']) == [
+        ('RotatedCocoInstanceMetric', ['segm', 'rbox'])]
+    assert evaluators(KEYPOINT_CFG, ['keypoints']) == [
+        ('mmdet.KeypointHeadingMetric', None)]
+    plain = 'configs/rotated_mask_rcnn/rotated-mask-rcnn_r18_fpn_cpu-tiny_' \
         'synthetic-dense.py'
-    with pytest.raises(AssertionError, match='needs a KeypointHeadingMetric'):
-        run_tool(['tools/test.py', cfg, trained_keypoints, '--eval',
-                  'keypoints', '--work-dir', tmp_path], repo_root)
+    with pytest.raises(ValueError, match='needs a KeypointHeadingMetric'):
+        evaluators(plain, ['keypoints'])
 
 
 def test_image_demo_returns_keypoints_and_headings(trained_keypoints,
