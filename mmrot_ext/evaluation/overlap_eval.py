@@ -64,7 +64,7 @@ def _coco(data):
 
 
 def run_overlap_eval(gt, preds, overlap='iou', iou_thrs=None,
-                     max_dets=(1, 10, 100)):
+                     max_dets=(1, 10, 100), rec_thrs=None):
     """Evaluate masks with one overlap; returns the accumulated evaluator.
 
     Args:
@@ -73,6 +73,8 @@ def run_overlap_eval(gt, preds, overlap='iou', iou_thrs=None,
             score}``; not modified.
         iou_thrs (sequence[float], optional): overlap thresholds (default
             0.50:0.05:0.95).
+        rec_thrs (sequence[float], optional): recall grid (default COCO's
+            101 points).
     """
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools' chatter
         coco_gt = _coco(gt)
@@ -85,6 +87,8 @@ def run_overlap_eval(gt, preds, overlap='iou', iou_thrs=None,
         ev = OverlapCOCOeval(coco_gt, coco_dt, overlap)
         if iou_thrs is not None:
             ev.params.iouThrs = np.asarray(iou_thrs, dtype=float)
+        if rec_thrs is not None:
+            ev.params.recThrs = np.asarray(rec_thrs, dtype=float)
         ev.params.maxDets = list(max_dets)
         ev.evaluate()
         ev.accumulate()

@@ -87,3 +87,25 @@ def test_merged_masks_double_pick_and_lose_precision(gt_file):
     assert merged['hpr/pickable_area'] > 1.0  # the specks
     assert merged['hpr/iop_fraction'] < 1.0
     assert merged['hpr/score_auc'] == 1.0  # bad masks are scored lowest
+
+
+def test_defaults_follow_the_paper(gt_file):
+    metric = HighPrecisionRecallMetric(ann_file=str(gt_file))
+    assert metric.iop_thr == 0.95  # the paper's Fig. 8
+    assert metric.pick_score_thr is None  # no score filter, every method
+    assert metric.recall_points == 10001  # MR@HP off a fine recall grid
+
+
+def test_a_pick_score_filter_leaves_low_scored_masks_out(gt_file):
+    gt = json.loads(gt_file.read_text())
+    scores = {}
+    for thr in (None, 0.95):
+        metric = HighPrecisionRecallMetric(
+            ann_file=str(gt_file), gripper_radius=2, num_footprints=None,
+            pick_score_thr=thr)
+        metric.dataset_meta = dict(classes=('pen', 'pencil', 'chopstick'))
+        metric.process({}, samples(gt, merge=False))
+        scores[thr] = metric.evaluate(size=len(gt['images']))
+    # every mask scores < 0.95: the filter leaves nothing to pick with
+    assert scores[None]['hpr/pickable_area'] > 0.9
+    assert scores[0.95]['hpr/pickable_area'] == 0

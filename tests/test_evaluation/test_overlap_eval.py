@@ -57,6 +57,18 @@ def test_merged_mask_is_a_false_positive_under_iop():
     assert max_recall_at_high_precision(ev) == 0
 
 
+def test_a_fine_recall_grid_reads_recall_without_rounding_down():
+    # three GT, one found at precision 1: recall 1/3; COCO's 101-point
+    # grid reads 0.33, the public code's fine grid (here 10,001) 0.3333
+    gt = dataset(GT + [rect(12, 20, 0, 10)])
+    found = preds([(GT[0], 0.9)])
+    coarse = run_overlap_eval(gt, found, 'iop', HIGH_IOP)
+    fine = run_overlap_eval(gt, found, 'iop', HIGH_IOP,
+                            rec_thrs=np.linspace(0, 1, 10001))
+    assert max_recall_at_high_precision(coarse) == pytest.approx(0.33)
+    assert max_recall_at_high_precision(fine) == pytest.approx(0.3333)
+
+
 def test_thresholds_are_matched_with_a_tolerance():
     """0.9 is not exactly in linspace(.5, .95, 10); it must still count."""
     assert 0.9 not in np.linspace(.5, .95, 10)

@@ -187,3 +187,12 @@ def test_full_configs_build(name):
     assert type(model).__name__ == 'LatentMaskRCNN'
     assert model.fusion.convs[0].in_channels == 256 + 64
     assert config.custom_hooks[0].type == 'KLWeightScheduleHook'
+
+
+def test_inference_defaults_follow_the_paper(cfg):
+    model = build(cfg)
+    model.test_cfg.latent = {}
+    latent = model._latent_cfg()
+    assert latent['min_score'] == 0.1  # Algorithm 1's stop
+    assert latent['max_candidates'] == 512  # Union-NMS input, public code
+    assert cfg.model.test_cfg.latent.min_score == 0.1

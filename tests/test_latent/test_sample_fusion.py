@@ -134,3 +134,34 @@ def test_union_nms_drops_low_scores_and_empty_masks():
     masks = torch.stack([rect(0, 4, 0, 4), rect(0, 0, 0, 0)])
     out = union_nms(masks, torch.tensor([0.005, 0.9]), torch.tensor([0, 0]))
     assert len(out[0]) == 0
+
+
+def test_union_nms_unions_candidates_beyond_the_output_cap():
+    # the public code's MAX_INSTANCES caps the input, not the output: a
+    # low-score sample mask beyond max_instances still joins its cluster
+    a, b = rect(0, 8, 0, 8), rect(0, 8, 2, 10)  # IoU 0.6
+    far = rect(10, 16, 10, 16)
+    masks = torch.stack([a, far, b])
+    scores = torch.tensor([0.9, 0.8, 0.3])
+    labels = torch.zeros(3, dtype=torch.long)
+    out_masks, out_scores, _ = union_nms(masks, scores, labels,
+                                         max_instances=2)
+    assert out_scores.tolist() == pytest.approx([0.9, 0.8])
+    assert torch.equal(out_masks[0], a | b)
+    # capping the input at the output cap (the old behaviour) loses b
+    out_masks, _, _ = union_nms(masks, scores, labels, max_instances=2,
+                                max_candidates=2)
+    assert torch.equal(out_masks[0], a)
+
+
+def test_confidence_masks_stop_at_the_papers_score_by_default():
+    # two samples agree on a mask whose confidence score is 0.05: below
+    # Algorithm 1's 0.1 it is not output; with the old floor 0.01 it is
+    masks = torch.stack([rect(0, 8, 0, 8), rect(0, 8, 0, 8)])
+    scores = torch.tensor([0.05, 0.05])
+    labels = torch.zeros(2, dtype=torch.long)
+    ids = torch.tensor([0, 1])
+    assert len(confidence_masks(masks, scores, labels, ids, 2, p=1.0)[0]) \
+        == 0
+    assert len(confidence_masks(masks, scores, labels, ids, 2, p=1.0,
+                                min_score=0.01)[0]) == 1

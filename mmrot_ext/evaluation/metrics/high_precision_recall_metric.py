@@ -32,23 +32,33 @@ class HighPrecisionRecallMetric(CocoMetric):
     * ``AR_IoG``: COCO AR@100 with IoG matching;
     * ``double_pick_rate`` and ``pickable_area``: a disc gripper of
       ``gripper_radius`` px at ``num_footprints`` random centres per image
-      over the masks scoring >= ``pick_score_thr``;
+      over every predicted mask (the paper has no score filter; the same
+      rule for every method whatever its score scale);
     * ``score_auc``: ROC AUC of scores for "IoU with the best GT > 0.5";
-    * ``iop_fraction``: share of the masks scoring >= ``pick_score_thr``
-      whose IoP with some GT instance is >= ``iop_thr`` (mostly inside one
-      object).
+    * ``iop_fraction``: share of the predicted masks whose IoP with some GT
+      instance is >= ``iop_thr`` (0.95, the paper's Fig. 8: mostly inside
+      one object).
+
+    MR@HP reads the largest recall off a grid of ``recall_points`` recall
+    thresholds (10,001, as the public code's 10,000; COCO's 101 quantise
+    recall down to 0.01).
 
     Args:
         ann_file (str): COCO ground truth with masks.
         gripper_radius (int): disc radius in pixels.
         num_footprints (int | None): per image; None = every pixel.
-        pick_score_thr (float): masks used by the picking metrics.
-        iop_thr (float): IoP threshold of ``iop_fraction``.
+        pick_score_thr (float | None): if set, only masks scoring at least
+            this count for the picking metrics and the IoP fraction (0.5
+            was the default before: it treated methods with different score
+            scales differently).
+        iop_thr (float): IoP threshold of ``iop_fraction`` (0.9 before).
+        recall_points (int): recall grid of MR@HP (101 = COCO's).
     """
     default_prefix = 'hpr'
 
     def __init__(self, ann_file=None, gripper_radius=8, num_footprints=1000,
-                 pick_score_thr=0.5, iop_thr=0.9, seed=0, **kwargs):
+                 pick_score_thr=None, iop_thr=0.95, recall_points=10001,
+                 seed=0, **kwargs):
         if ann_file is None:
             raise ValueError('HighPrecisionRecallMetric needs ann_file')
         super().__init__(ann_file=ann_file, metric='segm', **kwargs)
@@ -56,7 +66,12 @@ class HighPrecisionRecallMetric(CocoMetric):
         self.num_footprints = num_footprints
         self.pick_score_thr = pick_score_thr
         self.iop_thr = iop_thr
+        self.recall_points = recall_points
         self.seed = seed
+
+    def _picked(self, pred):
+        return self.pick_score_thr is None or \
+            pred['score'] >= self.pick_score_thr
 
     def _picking(self, gt, preds):
         """Double-pick rate / pickable area, score AUC and IoP fraction."""
@@ -85,13 +100,11 @@ class HighPrecisionRecallMetric(CocoMetric):
                     if gt_rles else np.zeros((1, 0))
                 iop = np.rint(iou * (area_d + area_g) / (1 + iou)) / \
                     np.maximum(area_d, 1)
-                picked_rows = np.array([p['score'] >= self.pick_score_thr
-                                        for p in mine])
+                picked_rows = np.array([self._picked(p) for p in mine])
                 high_iop.extend(iop.max(1, initial=0)[picked_rows] >=
                                 self.iop_thr)
             shape = (img['height'], img['width'])
-            picked = [r for r, p in zip(dt_rles, mine)
-                      if p['score'] >= self.pick_score_thr]
+            picked = [r for r, p in zip(dt_rles, mine) if self._picked(p)]
             pred_masks = mask_util.decode(picked).transpose(2, 0, 1) \
                 .astype(bool) if picked else np.zeros((0, ) + shape, bool)
             gt_masks = mask_util.decode(gt_rles).transpose(2, 0, 1) \
@@ -112,7 +125,9 @@ class HighPrecisionRecallMetric(CocoMetric):
         preds = mask_predictions(results, self.cat_ids, type(self).__name__)
         gt = self._coco_api.dataset
         ev_iou = run_overlap_eval(gt, preds, 'iou')
-        ev_iop = run_overlap_eval(gt, preds, 'iop', iou_thrs=HIGH_THRS)
+        ev_iop = run_overlap_eval(
+            gt, preds, 'iop', iou_thrs=HIGH_THRS,
+            rec_thrs=np.linspace(0, 1, self.recall_points))
         ev_iog = run_overlap_eval(gt, preds, 'iog')
         picking, auc = self._picking(gt, preds)
         out = OrderedDict(

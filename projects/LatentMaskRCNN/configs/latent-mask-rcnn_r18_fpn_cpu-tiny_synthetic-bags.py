@@ -28,8 +28,8 @@ model = dict(
     test_cfg=dict(
         # prior_mean | samples | confidence | union_nms
         latent=dict(mode='prior_mean', num_samples=8, p=0.9, iou_thr=0.5,
-                    vote_thr=0.0, score_thr=0.05, min_score=0.01,
-                    max_per_img=100, seed=0)))
+                    vote_thr=0.0, score_thr=0.05, min_score=0.1,
+                    max_candidates=512, max_per_img=100, seed=0)))
 
 # beta: 0 for the first 60 % of the 1250 iterations, then a linear ramp
 custom_hooks = [

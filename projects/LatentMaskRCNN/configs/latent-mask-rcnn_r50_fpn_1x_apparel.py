@@ -7,7 +7,7 @@ metainfo = dict(classes=('object', ), palette=[(220, 20, 60)])
 model = dict(
     roi_head=dict(
         bbox_head=dict(num_classes=1), mask_head=dict(num_classes=1)),
-    test_cfg=dict(latent=dict(num_samples=16, max_per_img=384)))
+    test_cfg=dict(latent=dict(num_samples=16, max_candidates=384)))
 custom_hooks = [
     dict(type='KLWeightScheduleHook',
          points=[(0, 0.0), (65970, 0.0), (65970, 1e-5)])

@@ -12,7 +12,7 @@ custom_imports = dict(
 model = dict(
     roi_head=dict(
         bbox_head=dict(num_classes=8), mask_head=dict(num_classes=8)),
-    test_cfg=dict(latent=dict(num_samples=8, max_per_img=512)))
+    test_cfg=dict(latent=dict(num_samples=8, max_candidates=512)))
 # mmdet's Cityscapes schedule: 8 epochs of 1488 iterations (RepeatDataset
 # x8, batch 16); beta 0, then 1e-4 for the last 2 epochs
 train_cfg = dict(max_epochs=8)

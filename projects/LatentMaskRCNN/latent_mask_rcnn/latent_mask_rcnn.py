@@ -27,8 +27,11 @@ class LatentMaskRCNN(MaskRCNN):
 
     * ``mode='prior_mean'``: z = the prior mean, one pass;
     * ``'samples'``: ``num_samples`` z from the prior, all their instances;
-    * ``'confidence'``: confidence masks with requirement ``p``;
-    * ``'union_nms'``: Union-NMS (``iou_thr``, ``vote_thr``).
+    * ``'confidence'``: confidence masks with requirement ``p``, picked
+      while their score is >= ``min_score`` (0.1: Algorithm 1's stop);
+    * ``'union_nms'``: Union-NMS (``iou_thr``, ``vote_thr``) over the top
+      ``max_candidates`` (512, the public code's cap) masks of all samples,
+      at most ``max_per_img`` out.
 
     The K samples share one backbone / neck pass; the fused features, RPN
     and RoI heads run once on a batch of B x K.
@@ -50,9 +53,9 @@ class LatentMaskRCNN(MaskRCNN):
         self.kl_weight = kl_weight
 
     def _latent_cfg(self):
-        cfg = dict(mode='prior_mean', num_samples=8, p=0.9, min_score=0.01,
+        cfg = dict(mode='prior_mean', num_samples=8, p=0.9, min_score=0.1,
                    iou_thr=0.5, vote_thr=0.0, score_thr=0.05,
-                   max_per_img=100, seed=None)
+                   max_candidates=512, max_per_img=100, seed=None)
         cfg.update(self.test_cfg.get('latent', {}) if self.test_cfg else {})
         if cfg['mode'] not in INFERENCE_MODES:
             raise ValueError(f'test_cfg.latent.mode must be one of '
@@ -146,7 +149,7 @@ class LatentMaskRCNN(MaskRCNN):
         else:
             masks, scores, labels = union_nms(
                 masks, scores, labels, cfg['iou_thr'], cfg['min_score'],
-                cfg['vote_thr'], cfg['max_per_img'])
+                cfg['vote_thr'], cfg['max_per_img'], cfg['max_candidates'])
         out.masks, out.scores, out.labels = masks, scores, labels
         out.bboxes = mask2bbox(masks) if len(masks) else \
             scores.new_zeros((0, 4))

@@ -25,7 +25,7 @@ def _flat(masks):
 
 
 def confidence_masks(masks, scores, labels, sample_ids, num_samples, p,
-                     min_score=0.01, max_instances=256):
+                     min_score=0.1, max_instances=256):
     """Greedy p-confidence masks (the paper's Algorithm 1).
 
     For every candidate seed mask (pixels already claimed removed), each
@@ -36,7 +36,8 @@ def confidence_masks(masks, scores, labels, sample_ids, num_samples, p,
     as c lies inside m_j). The best-scoring one is kept, its pixels claimed
     (class-agnostic, as the paper excludes "the pixels of all confidence
     masks predicted so far"), and the search repeats until the best score is
-    below ``min_score``. The label is the one with the largest summed score
+    below ``min_score`` (0.1: Algorithm 1 runs "while masks in M have score
+    > 0.1"; 0.01 was used here before). The label is the one with the largest summed score
     within I.
 
     Args:
@@ -116,10 +117,12 @@ def mask_iou_matrix(masks):
 
 
 def union_nms(masks, scores, labels, iou_thr=0.5, score_thr=0.01,
-              vote_thr=0.0, max_instances=256):
+              vote_thr=0.0, max_instances=256, max_candidates=512):
     """Union-NMS (the paper's Algorithm 2).
 
-    Masks of all samples are sorted by score; a mask not yet suppressed
+    The ``max_candidates`` best-scoring masks of all samples (the public
+    code's MAX_INSTANCES, 384 / 512) are sorted by score; at most
+    ``max_instances`` clusters come out. A mask not yet suppressed
     leads a cluster of every later unsuppressed mask of its class with
     mask IoU >= ``iou_thr``, which it suppresses. The output for a cluster
     is the set of pixels covered by more than ``vote_thr`` of its masks
@@ -131,13 +134,15 @@ def union_nms(masks, scores, labels, iou_thr=0.5, score_thr=0.01,
     """
     keep = (scores > score_thr) & (_flat(masks).sum(1) > 0)
     masks, scores, labels = masks[keep], scores[keep], labels[keep]
-    order = scores.argsort(descending=True)[:max_instances]
+    order = scores.argsort(descending=True)[:max_candidates]
     masks, scores, labels = masks[order], scores[order], labels[order]
     iou = mask_iou_matrix(masks)
     same = labels[:, None] == labels[None]
     suppressed = torch.zeros(len(masks), dtype=torch.bool)
     out = []
     for i in range(len(masks)):
+        if len(out) == max_instances:
+            break
         if suppressed[i]:
             continue
         cluster = (iou[i] >= iou_thr) & same[i] & ~suppressed

@@ -24,5 +24,5 @@ model = dict(
     posterior_prob=0.5,
     test_cfg=dict(
         latent=dict(mode='prior_mean', num_samples=10, p=0.9, iou_thr=0.5,
-                    vote_thr=0.0, score_thr=0.05, min_score=0.01,
-                    max_per_img=384, seed=0)))
+                    vote_thr=0.0, score_thr=0.05, min_score=0.1,
+                    max_candidates=384, max_per_img=100, seed=0)))
