@@ -37,8 +37,8 @@ def confidence_masks(masks, scores, labels, sample_ids, num_samples, p,
     (class-agnostic, as the paper excludes "the pixels of all confidence
     masks predicted so far"), and the search repeats until the best score is
     below ``min_score`` (0.1: Algorithm 1 runs "while masks in M have score
-    > 0.1"; 0.01 was used here before). The label is the one with the largest summed score
-    within I.
+    > 0.1"; 0.01 was used here before). The label is the one with the
+    largest summed score within I.
 
     Args:
         masks (Tensor): (M, H, W) bool.
