@@ -1,5 +1,6 @@
 """Confidence masks (Algorithm 1) and Union-NMS (Algorithm 2) on
-hand-worked cases."""
+hand-worked cases, and the fast confidence masks against the reference
+implementation they replaced."""
 import pytest
 import torch
 
@@ -7,6 +8,8 @@ from projects.LatentMaskRCNN.latent_mask_rcnn import (
     confidence_masks,
     union_nms,
 )
+
+from .reference_fusion import reference_confidence_masks
 
 H = W = 16
 
@@ -165,3 +168,35 @@ def test_confidence_masks_stop_at_the_papers_score_by_default():
         == 0
     assert len(confidence_masks(masks, scores, labels, ids, 2, p=1.0,
                                 min_score=0.01)[0]) == 1
+
+
+def random_samples(seed, num_samples, per_sample, size=48):
+    """Jittered squares around shared centres: K samples of one scene."""
+    gen = torch.Generator().manual_seed(seed)
+    centres = torch.randint(6, size - 6, (per_sample, 2), generator=gen)
+    masks, ids = [], []
+    for k in range(num_samples):
+        for c in centres:
+            y, x = (c + torch.randint(-2, 3, (2, ), generator=gen)).tolist()
+            r = int(torch.randint(3, 7, (1, ), generator=gen))
+            mask = torch.zeros(size, size, dtype=torch.bool)
+            mask[max(y - r, 0):y + r, max(x - r, 0):x + r] = True
+            masks.append(mask)
+            ids.append(k)
+    n = len(masks)
+    return (torch.stack(masks), torch.rand(n, generator=gen) * 0.9 + 0.1,
+            torch.randint(0, 3, (n, ), generator=gen), torch.tensor(ids))
+
+
+@pytest.mark.parametrize('seed, num_samples, p', [
+    (0, 8, 0.9), (1, 8, 0.5), (2, 4, 1.0), (3, 16, 0.75), (4, 1, 0.9)])
+def test_confidence_masks_equal_the_reference_implementation(
+        seed, num_samples, p):
+    masks, scores, labels, ids = random_samples(seed, num_samples, 12)
+    ours = confidence_masks(masks, scores, labels, ids, num_samples, p,
+                            min_score=0.01)
+    ref = reference_confidence_masks(masks, scores, labels, ids,
+                                     num_samples, p, min_score=0.01)
+    assert len(ours[0]) == len(ref[0]) > 0
+    for a, b in zip(ours, ref):
+        assert torch.equal(a, b)
