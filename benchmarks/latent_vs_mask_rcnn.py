@@ -8,10 +8,16 @@ with tools/train.py; both are scored on the test split with tools/test.py
 (COCO mask AP, MR@HP with IoP, AR with IoG, double-pick rate, pickable
 area): Mask R-CNN once, Latent-MaskRCNN with its prior mean, confidence
 masks (p = 0.9, and a sweep of p for the double-pick trade-off) and
-Union-NMS. Writes JSON and markdown to benchmarks/results/; the paper's
-Table I pattern (Apparel-5k): confidence masks beat Mask R-CNN on MR@HP
-(42.4 vs 23.6), Union-NMS beats it on AR-IoG (61.4 vs 39.9), the prior mean
-stays within 1 mAP, double picks fall as p rises.
+Union-NMS. Each of these four is also scored with the definitions used
+before issue 17 (confidence masks down to score 0.01, Union-NMS input
+capped at the output cap 100, picking metrics and IoP fraction over masks
+scoring >= 0.5, IoP fraction at 0.9, MR@HP on COCO's 101-point recall
+grid), on the same checkpoints, so that what the definitions change is
+seen apart from retraining. Writes JSON and markdown to
+benchmarks/results/; the paper's Table I pattern (Apparel-5k): confidence
+masks beat Mask R-CNN on MR@HP (42.4 vs 23.6), Union-NMS beats it on
+AR-IoG (61.4 vs 39.9), the prior mean stays within 1 mAP, double picks fall
+as p rises.
 """
 import argparse
 import os.path as osp
@@ -27,6 +33,12 @@ LATENT = CONFIGS + 'latent-mask-rcnn_r18_fpn_cpu-tiny_synthetic-bags.py'
 COLUMNS = ('MR@HP', 'AR_IoG', 'mAP', 'double_pick_rate', 'pickable_area',
            'iop_fraction', 'score_auc')
 SWEEP = (0.25, 0.5, 0.75, 0.9, 1.0)
+# the definitions before issue 17 (model: latent models only)
+PREVIOUS_METRIC = ['test_evaluator.1.pick_score_thr=0.5',
+                   'test_evaluator.1.iop_thr=0.9',
+                   'test_evaluator.1.recall_points=101']
+PREVIOUS_LATENT = ['model.test_cfg.latent.min_score=0.01',
+                   'model.test_cfg.latent.max_candidates=100']
 
 
 def parse_args():
@@ -80,6 +92,13 @@ def markdown(report):
         lines.append(f'| {name} | ' + ' | '.join(
             f'{r[c]:.3f}' if isinstance(r.get(c), float) else str(r.get(c))
             for c in COLUMNS) + ' |')
+    lines += ['', 'The same checkpoints with the definitions before issue 17:',
+              '', '| method | ' + ' | '.join(COLUMNS) + ' |',
+              '|---' * (len(COLUMNS) + 1) + '|']
+    for name, r in report.get('previous', {}).items():
+        lines.append(f'| {name} | ' + ' | '.join(
+            f'{r[c]:.3f}' if isinstance(r.get(c), float) else str(r.get(c))
+            for c in COLUMNS) + ' |')
     lines += ['', '| p | double-pick rate | pickable area | IoP fraction '
               '| MR@HP |', '|---|---|---|---|---|']
     for p, r in report['sweep'].items():
@@ -100,7 +119,8 @@ def main():
         **run_info(),
         dataset=f'{args.data_root} (ambiguous bag scenes, {args.num_train} '
         f'train / {args.num_test} test images, seed 0)',
-        epochs=args.epochs, num_samples=args.num_samples, rows={}, sweep={})
+        epochs=args.epochs, num_samples=args.num_samples, rows={},
+        previous={}, sweep={})
     k = args.num_samples
     for name, cfg in (('Mask R-CNN', BASELINE),
                       ('Latent-MaskRCNN', LATENT)):
@@ -114,6 +134,9 @@ def main():
         if cfg == BASELINE:
             report['rows'][name] = test(cfg, ckpt, args,
                                         osp.join(work_dir, 'test'))
+            report['previous'][name] = test(
+                cfg, ckpt, args, osp.join(work_dir, 'test_previous'),
+                PREVIOUS_METRIC)
             continue
         for row, mode, p in (('Latent prior mean', 'prior_mean', 0.9),
                              ('Latent confidence mask (p=0.9)',
@@ -122,6 +145,10 @@ def main():
             report['rows'][row] = test(
                 cfg, ckpt, args, osp.join(work_dir, f'test_{mode}'),
                 latent_options(mode, k, p))
+            report['previous'][row] = test(
+                cfg, ckpt, args, osp.join(work_dir, f'test_{mode}_previous'),
+                latent_options(mode, k, p) + PREVIOUS_METRIC +
+                PREVIOUS_LATENT)
         for p in SWEEP:
             report['sweep'][p] = report['rows'][
                 'Latent confidence mask (p=0.9)'] if p == 0.9 else test(
