@@ -26,7 +26,7 @@ def parse_args(argv=None):
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
     parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision')
+                        help='automatic mixed precision (needs a CUDA GPU)')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the LR by the actual batch size')
     parser.add_argument(

@@ -1,4 +1,5 @@
-# cpu-tiny Mask R-CNN on the synthetic dense set: `make demo` trains this.
+# cpu-tiny Mask R-CNN on the synthetic dense set (`make demo` trains its
+# sparse-preset twin, mask-rcnn_r18_fpn_cpu-tiny_synthetic-sparse.py).
 _base_ = [
     '../_base_/models/mask-rcnn_r18_fpn_cpu-tiny.py',
     '../_base_/datasets/synthetic_dense_instance_cpu-tiny.py',
