@@ -20,7 +20,9 @@ class KeypointRoIHeadMixin:
     and ``PackKeypointDetInputs``); its loss joins the mask losses.
     Test time: every detection gets ``keypoints`` (N, K, 2), image (x, y);
     ``keypoint_scores`` (N, K); ``headings`` (N,) radians over the full
-    circle, from the keypoints in the output image's coordinates.
+    circle in the output image's coordinates: the direction between the
+    keypoints, or a rotated detection's axis pointed by the heatmaps
+    (``RotatedKeypointRoIHead(heading='box_axis')``).
 
     A subclass says how its boxes become frames (``_box_frames``), frames
     become RoIs for its extractor (``_frame_rois``), boxes return to the
