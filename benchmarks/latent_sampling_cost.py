@@ -28,10 +28,9 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
-import harness
 import latent_vs_mask_rcnn as pair
 from mmrot_ext.engine import add_project_root
-from harness import REPO, ensure_data, schedule_options
+from harness import REPO, ensure_data
 from report import run_info, write_report
 
 STAGES = ('backbone + neck', 'fusion + RPN', 'RoI heads', 'mask paste',
@@ -53,11 +52,8 @@ def parse_args():
 def checkpoint(name, cfg, args):
     """The last checkpoint of ``latent_vs_mask_rcnn.py``'s training of
     ``name`` (trained now with its options if it is not there)."""
-    work_dir = osp.join(REPO, args.work_dir, name.replace(' ', '_'))
-    return harness.train(
-        cfg, work_dir,
-        pair.data_options(args.data_root) + schedule_options(5),
-        name)['checkpoint']
+    return pair.train_model(name, cfg, args.data_root,
+                            osp.join(REPO, args.work_dir), 5)['checkpoint']
 
 
 class StageClock:

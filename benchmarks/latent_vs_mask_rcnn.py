@@ -71,6 +71,15 @@ def test(cfg, ckpt, args, work_dir, extra=()):
     return scores
 
 
+def train_model(name, cfg, data_root, work, epochs):
+    """harness.train of one of the two models in ``work/<name>``
+    (resumes a killed or finished run); the sampling-cost benchmark uses
+    the same checkpoints."""
+    return harness.train(
+        cfg, osp.join(work, name.replace(' ', '_')),
+        data_options(data_root) + schedule_options(epochs), name)
+
+
 def latent_options(mode, k, p=0.9):
     return [f'model.test_cfg.latent.mode={mode}',
             f'model.test_cfg.latent.num_samples={k}',
@@ -125,10 +134,7 @@ def main():
     for name, cfg in (('Mask R-CNN', BASELINE),
                       ('Latent-MaskRCNN', LATENT)):
         work_dir = osp.join(work, name.replace(' ', '_'))
-        trained = harness.train(
-            cfg, work_dir,
-            data_options(args.data_root) + schedule_options(args.epochs),
-            name)
+        trained = train_model(name, cfg, args.data_root, work, args.epochs)
         ckpt = trained['checkpoint']
         report[f'{name} train seconds'] = trained['train_seconds']
         if cfg == BASELINE:

@@ -30,7 +30,8 @@ from mmengine.logging import MMLogger
 
 from mmrot_ext.datasets.validating_coco_api import ValidatingCOCO
 from mmrot_ext.registry import DET_METRICS
-from mmrot_ext.structures import angle_difference, masks_to_rboxes
+from mmrot_ext.structures import (angle_difference, keypoint_headings,
+                                  masks_to_rboxes)
 
 
 @DET_METRICS.register_module()
@@ -150,7 +151,7 @@ class KeypointHeadingMetric(BaseMetric):
         the le90 guess within tolerance)."""
         tail, head = self.heading_keypoints
         tol = math.radians(self.heading_tolerance)
-        pred_err, le90_err = [], []
+        preds, gt_keypoints, le90 = [], [], []
         for res in results:
             gts = [a for a in self.coco.imgToAnns[res['img_id']]
                    if not a.get('iscrowd', 0)]
@@ -171,22 +172,23 @@ class KeypointHeadingMetric(BaseMetric):
                 if len(kp) <= max(tail, head) or kp[tail, 2] <= 0 or \
                         kp[head, 2] <= 0:
                     continue
-                d_xy = kp[head, :2] - kp[tail, :2]
-                gt_heading = math.atan2(d_xy[1], d_xy[0])
                 rbox = gts[g].get('rbox')
                 if rbox is None:
                     rbox = masks_to_rboxes(
                         self.coco.annToMask(gts[g])[None].astype(bool))[0]
-                pred_err.append((res['headings'][d], gt_heading))
-                le90_err.append((rbox[4], gt_heading))
-        if not pred_err:
+                preds.append(float(res['headings'][d]))
+                gt_keypoints.append(kp)
+                le90.append(float(rbox[4]))
+        if not preds:
             return 0, 0.0, 0.0
+        gt = keypoint_headings(torch.from_numpy(np.stack(gt_keypoints)),
+                               tail, head)
 
-        def share(pairs):
-            a, b = torch.tensor(pairs, dtype=torch.float64).T
-            return float((angle_difference(a, b) < tol).double().mean())
+        def share(angles):
+            a = torch.tensor(angles, dtype=torch.float64)
+            return float((angle_difference(a, gt) < tol).double().mean())
 
-        return len(pred_err), share(pred_err), share(le90_err)
+        return len(preds), share(preds), share(le90)
 
     def compute_metrics(self, results):
         logger = MMLogger.get_current_instance()

@@ -24,19 +24,19 @@ def _flat(masks):
     return masks.flatten(1).float()
 
 
-def _pixel_lists(masks):
-    """Flat pixel indices of each mask, padded with 0: (M, P) long, and
-    (M, P) bool, True where the index is one of the mask's pixels."""
-    flat = masks.flatten(1).bool()
+def _pixel_lists(flat):
+    """Flat pixel indices of each mask of (M, HW) bool ``flat``, padded
+    with 0: (M, P) long, and (M, P) bool, True where the index is one of
+    the mask's pixels."""
     rows, cols = torch.nonzero(flat, as_tuple=True)  # row-major order
     counts = flat.sum(1)
     width = max(int(counts.max()), 1) if len(flat) else 1
     starts = torch.cumsum(counts, 0) - counts
-    slot = torch.arange(len(rows), device=masks.device) - starts[rows]
+    slot = torch.arange(len(rows), device=flat.device) - starts[rows]
     pixels = torch.zeros((len(flat), width), dtype=torch.long,
-                         device=masks.device)
+                         device=flat.device)
     pixels[rows, slot] = cols
-    on_mask = torch.arange(width, device=masks.device)[None] < counts[:, None]
+    on_mask = torch.arange(width, device=flat.device)[None] < counts[:, None]
     return pixels, on_mask
 
 
@@ -94,8 +94,8 @@ def confidence_masks(masks, scores, labels, sample_ids, num_samples, p,
     inter = flat @ flat.T
     # each mask's pixel indices, padded: a seed's confidence mask lies
     # inside it, so its area is counted over these pixels only
-    pixels, on_mask = _pixel_lists(masks)
     as_bool = masks.flatten(1).bool()
+    pixels, on_mask = _pixel_lists(as_bool)
     arange = torch.arange(len(flat), device=masks.device)
     while len(out_masks) < max_instances:
         candidate = inter.masked_fill(same_sample, -1)  # one per sample
