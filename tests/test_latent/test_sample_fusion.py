@@ -200,3 +200,20 @@ def test_confidence_masks_equal_the_reference_implementation(
     assert len(ours[0]) == len(ref[0]) > 0
     for a, b in zip(ours, ref):
         assert torch.equal(a, b)
+
+
+def test_confidence_masks_equal_the_reference_with_a_silent_sample():
+    # sample 2 of 6 predicted nothing: it still counts in K, and its empty
+    # column list must not lend a member to any seed
+    masks, scores, labels, ids = random_samples(5, 6, 15, size=64)
+    keep = ids != 2
+    masks, scores, labels, ids = masks[keep], scores[keep], labels[keep], \
+        ids[keep]
+    for p in (0.5, 0.8):
+        ours = confidence_masks(masks, scores, labels, ids, 6, p,
+                                min_score=0.01)
+        ref = reference_confidence_masks(masks, scores, labels, ids, 6, p,
+                                         min_score=0.01)
+        assert len(ours[0]) == len(ref[0]) > 0
+        for a, b in zip(ours, ref):
+            assert torch.equal(a, b)
