@@ -1,3 +1,4 @@
+from .box_mask_paste import paste_masks_in_boxes
 from .frame_keypoints import (angle_difference, axis_direction_log_odds,
                               axis_headings, decode_keypoint_heatmaps,
                               frame_to_image, image_to_frame,
@@ -19,7 +20,7 @@ __all__ = [
     'image_to_frame', 'keypoint_headings', 'keypoint_heatmap_targets',
     'crop_masks_to_rboxes', 'enlarge_rboxes', 'jitter_rboxes',
     'mask_to_rbox', 'mask_to_rle', 'masks_to_rboxes',
-    'paste_masks_from_rboxes', 'points_in_rboxes', 'prepared_rboxes',
+    'paste_masks_from_rboxes', 'paste_masks_in_boxes', 'points_in_rboxes', 'prepared_rboxes',
     'rbox_envelopes', 'rbox_frame_grid', 'rbox_intersection_areas',
     'rbox_masks_in_frames',
     'rbox_iou_upper_bound', 'rbox_overlaps_aligned', 'regularize_le90',
