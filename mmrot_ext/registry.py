@@ -15,7 +15,8 @@ their ``default_scope`` finds it with no ``_scope_`` key:
   mmdet components spell the prefix in their signature defaults
   (``RotatedFCNMaskHead(loss_mask=dict(type='mmdet.CrossEntropyLoss'...``);
 * components every config needs whatever its scope (the resume loop, the
-  loss guard hook, the CPU distributed wrapper, ``BoxesFromMasks``):
+  loss guard hook, the CPU distributed wrapper, ``BoxesFromMasks``, the
+  alternating-training step model):
   **mmengine**'s root registries, which every scope falls back to.
 
 Import registries from here, never from mmdet / mmrotate / mmengine
@@ -31,6 +32,7 @@ from mmdet.registry import VISUALIZERS as DET_VISUALIZERS
 from mmengine.registry import HOOKS as ROOT_HOOKS
 from mmengine.registry import LOOPS as ROOT_LOOPS
 from mmengine.registry import MODEL_WRAPPERS as ROOT_MODEL_WRAPPERS
+from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import TRANSFORMS as ROOT_TRANSFORMS
 from mmrotate.registry import METRICS as ROTATED_METRICS
 from mmrotate.registry import MODELS as ROTATED_MODELS
@@ -40,7 +42,7 @@ from mmrotate.registry import VISUALIZERS as ROTATED_VISUALIZERS
 __all__ = [
     'DET_DATASETS', 'DET_HOOKS', 'DET_METRICS', 'DET_MODELS',
     'DET_TRANSFORMS', 'DET_VISUALIZERS', 'ROOT_HOOKS', 'ROOT_LOOPS',
-    'ROOT_MODEL_WRAPPERS',
+    'ROOT_MODEL_WRAPPERS', 'ROOT_MODELS',
     'ROOT_TRANSFORMS', 'ROTATED_METRICS', 'ROTATED_MODELS',
     'ROTATED_TASK_UTILS', 'ROTATED_VISUALIZERS'
 ]

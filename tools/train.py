@@ -17,8 +17,7 @@ import os
 
 from mmengine.config import DictAction
 
-from mmrot_ext.engine import (find_resume_checkpoint, load_tool_config,
-                              read_checkpoint_meta, run_tool)
+from mmrot_ext.engine import load_tool_config, prepare_training, run_tool
 
 
 def parse_args(argv=None):
@@ -60,26 +59,7 @@ def build_cfg(args):
             raise ValueError(f'{args.config}: --auto-scale-lr needs '
                              f'auto_scale_lr.base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
-    if cfg.train_cfg.get('type') == 'EpochBasedTrainLoop':
-        cfg.train_cfg.type = 'ExactResumeEpochBasedTrainLoop'
-    hooks = list(cfg.get('custom_hooks', []))
-    if not any(h.get('type') in ('LossGuardHook', 'CheckInvalidLossHook')
-               for h in hooks):
-        cfg.custom_hooks = hooks + [dict(type='LossGuardHook')]
-    if args.resume == 'auto':
-        ckpt = find_resume_checkpoint(cfg.work_dir)
-        if ckpt is None and not args.allow_fresh_start:
-            raise SystemExit(
-                f'--resume: no intact checkpoint in {cfg.work_dir} to resume '
-                f'from; add --allow-fresh-start to start from iteration 0')
-        cfg.resume, cfg.load_from = ckpt is not None, ckpt
-    elif args.resume:
-        try:
-            read_checkpoint_meta(args.resume)
-        except (OSError, ValueError) as e:
-            raise SystemExit(f'--resume: {e}') from None
-        cfg.resume, cfg.load_from = True, args.resume
-    return cfg
+    return prepare_training(cfg, args.resume, args.allow_fresh_start)
 
 
 def main(argv=None):

@@ -9,6 +9,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from .cpu_distributed import close_distributed, setup_cpu_distributed
+from .resume import find_resume_checkpoint, read_checkpoint_meta
 
 
 def add_project_root(config_path):
@@ -45,6 +46,34 @@ def load_tool_config(path, cfg_options=None, work_dir=None, launcher='none'):
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs',
                                 osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def prepare_training(cfg, resume=None, allow_fresh_start=False):
+    """``cfg`` set up as tools/train.py trains: the epoch loop that resumes
+    mid-epoch exactly, ``LossGuardHook``, and ``resume`` (None; ``'auto'``:
+    the most advanced intact checkpoint in the work directory, an error
+    when there is none unless ``allow_fresh_start``; or a checkpoint path).
+    """
+    if cfg.train_cfg.get('type') == 'EpochBasedTrainLoop':
+        cfg.train_cfg.type = 'ExactResumeEpochBasedTrainLoop'
+    hooks = list(cfg.get('custom_hooks', []))
+    if not any(h.get('type') in ('LossGuardHook', 'CheckInvalidLossHook')
+               for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='LossGuardHook')]
+    if resume == 'auto':
+        ckpt = find_resume_checkpoint(cfg.work_dir)
+        if ckpt is None and not allow_fresh_start:
+            raise SystemExit(
+                f'--resume: no intact checkpoint in {cfg.work_dir} to resume '
+                f'from; add --allow-fresh-start to start from iteration 0')
+        cfg.resume, cfg.load_from = ckpt is not None, ckpt
+    elif resume:
+        try:
+            read_checkpoint_meta(resume)
+        except (OSError, ValueError) as e:
+            raise SystemExit(f'--resume: {e}') from None
+        cfg.resume, cfg.load_from = True, resume
     return cfg
 
 

@@ -1,3 +1,4 @@
+from .alternating_training_step import AlternatingTrainingStep
 from .rotated_two_stage import (
                                 RotatedFasterRCNN,
                                 RotatedMaskRCNN,
@@ -6,5 +7,6 @@ from .rotated_two_stage import (
 )
 
 __all__ = [
-    'RotatedFasterRCNN', 'RotatedMaskRCNN', 'RotatedMSRCNN', 'RotatedRPN'
+    'AlternatingTrainingStep', 'RotatedFasterRCNN', 'RotatedMaskRCNN',
+    'RotatedMSRCNN', 'RotatedRPN'
 ]
