@@ -8,6 +8,7 @@ and MS R-CNN: tests/test_models/test_rotated_detectors.py).
 """
 import glob
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -61,12 +62,47 @@ def load(path):
     return cfg
 
 
+def write_voc_layout(root):
+    """The training scenes under ``root`` as ``root/voc/VOC2007`` (JPEG
+    images, XML boxes, ImageSets/Main/trainval.txt), every object named
+    'bottle' (one of VOC's 20 classes): what mmdet's VOCDataset reads."""
+    voc = root / 'voc' / 'VOC2007'
+    if voc.exists():
+        return root / 'voc'
+    for sub in ('Annotations', 'JPEGImages', 'ImageSets/Main'):
+        (voc / sub).mkdir(parents=True)
+    with open(root / 'annotations' / 'instances_train.json') as f:
+        coco = json.load(f)
+    ids = []
+    for image in coco['images']:
+        stem = image['file_name'].rsplit('/', 1)[-1].rsplit('.', 1)[0]
+        ids.append(stem)
+        shutil.copy(root / 'train' / image['file_name'].rsplit('/', 1)[-1],
+                    voc / 'JPEGImages' / f'{stem}.jpg')
+        objects = ''.join(
+            f'<object><name>bottle</name><difficult>0</difficult><bndbox>'
+            f'<xmin>{x + 1:.0f}</xmin><ymin>{y + 1:.0f}</ymin>'
+            f'<xmax>{x + w:.0f}</xmax><ymax>{y + h:.0f}</ymax></bndbox>'
+            f'</object>'
+            for x, y, w, h in (a['bbox'] for a in coco['annotations']
+                               if a['image_id'] == image['id']))
+        (voc / 'Annotations' / f'{stem}.xml').write_text(
+            f'<annotation><size><width>{image["width"]}</width><height>'
+            f'{image["height"]}</height></size>{objects}</annotation>')
+    (voc / 'ImageSets' / 'Main' / 'trainval.txt').write_text(
+        '\n'.join(ids) + '\n')
+    return root / 'voc'
+
+
 def batch_for(cfg, root):
     """One batch of the config's own training pipeline on ``root``."""
     dataset = cfg.train_dataloader.dataset
     if dataset.type == 'PlacesInstanceDataset':
         root = root / 'places'
         dataset.num_classes = None  # 100 in the real set, 3 here
+    if dataset.type == 'VOCDataset':
+        root = write_voc_layout(root)
+        dataset.filter_cfg = None  # the scenes' objects are under 32 px
     dataset.data_root = str(root) + '/'
     dataset.pipeline = [
         t for t in dataset.pipeline
