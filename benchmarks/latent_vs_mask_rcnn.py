@@ -128,8 +128,8 @@ def main():
         **run_info(),
         dataset=f'{args.data_root} (ambiguous bag scenes, {args.num_train} '
         f'train / {args.num_test} test images, seed 0)',
-        epochs=args.epochs, num_samples=args.num_samples, rows={},
-        previous={}, sweep={})
+        epochs=args.epochs, num_samples=args.num_samples, iop_thr=0.95,
+        rows={}, previous={}, sweep={})
     k = args.num_samples
     for name, cfg in (('Mask R-CNN', BASELINE),
                       ('Latent-MaskRCNN', LATENT)):
