@@ -2,7 +2,8 @@
 # GPU check, one script, under 10 minutes on one GPU:
 #   1. the tests that take a device (they run on the CPU in `make test`
 #      and on CUDA here: rotated IoU, NMS and soft-NMS, CUDA vs CPU;
-#      keypoint frames, heatmap targets and decoding),
+#      keypoint frames, heatmap targets and decoding; Latent-MaskRCNN's
+#      confidence masks and Union-NMS),
 #   2. a few training iterations of each R-50 config on generated data,
 #   3. the Rotated MS R-CNN / MS R-CNN time ratios at R-50 size
 #      (benchmarks/rotated_profile.py on CUDA, random weights).
@@ -33,7 +34,8 @@ EOF
 
 # 1. device tests: the CUDA cases skip on the CPU and must run here
 $PY -m pytest -q -rs tests/test_structures/test_rbox_exact_iou.py \
-    tests/test_structures/test_frame_keypoints.py tests/test_ops 2>&1 | tee "$OUT/device_tests.log"
+    tests/test_structures/test_frame_keypoints.py tests/test_ops \
+    tests/test_latent/test_sample_fusion.py 2>&1 | tee "$OUT/device_tests.log"
 if grep -q "SKIPPED.*needs CUDA" "$OUT/device_tests.log"; then
     echo "CUDA tests were skipped on a CUDA machine" >&2
     exit 1

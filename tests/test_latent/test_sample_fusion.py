@@ -12,6 +12,9 @@ from projects.LatentMaskRCNN.latent_mask_rcnn import (
 from .reference_fusion import reference_confidence_masks
 
 H = W = 16
+# the fusion runs on the masks' device: CUDA too where there is one
+# (benchmarks/gpu_check.sh runs this file on a GPU)
+DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
 
 
 def rect(y0, y1, x0, x1):
@@ -188,18 +191,32 @@ def random_samples(seed, num_samples, per_sample, size=48):
             torch.randint(0, 3, (n, ), generator=gen), torch.tensor(ids))
 
 
+@pytest.mark.parametrize('device', DEVICES)
 @pytest.mark.parametrize('seed, num_samples, p', [
     (0, 8, 0.9), (1, 8, 0.5), (2, 4, 1.0), (3, 16, 0.75), (4, 1, 0.9)])
 def test_confidence_masks_equal_the_reference_implementation(
-        seed, num_samples, p):
+        seed, num_samples, p, device):
     masks, scores, labels, ids = random_samples(seed, num_samples, 12)
-    ours = confidence_masks(masks, scores, labels, ids, num_samples, p,
-                            min_score=0.01)
+    ours = confidence_masks(masks.to(device), scores.to(device),
+                            labels.to(device), ids.to(device), num_samples,
+                            p, min_score=0.01)
     ref = reference_confidence_masks(masks, scores, labels, ids,
                                      num_samples, p, min_score=0.01)
     assert len(ours[0]) == len(ref[0]) > 0
     for a, b in zip(ours, ref):
-        assert torch.equal(a, b)
+        assert a.device.type == device
+        assert torch.equal(a.cpu(), b)
+
+
+@pytest.mark.parametrize('device', DEVICES)
+def test_union_nms_on_the_masks_device(device):
+    masks, scores, labels, _ = random_samples(6, 4, 10)
+    ours = union_nms(masks.to(device), scores.to(device), labels.to(device))
+    ref = union_nms(masks, scores, labels)
+    assert len(ours[0]) == len(ref[0]) > 0
+    for a, b in zip(ours, ref):
+        assert a.device.type == device
+        assert torch.equal(a.cpu(), b)
 
 
 def test_confidence_masks_equal_the_reference_with_a_silent_sample():
