@@ -18,3 +18,16 @@ paper_test_cfg = dict(
     rpn=dict(
         nms_pre=6000, max_per_img=300,
         nms=dict(type='nms', iou_threshold=0.7)))
+# The RoI head's box predictor after mmdet's C4 res5 stage, for rotated
+# boxes (the rotated paper configs in configs/rotated_faster_rcnn/; they add
+# in_channels, num_classes and their rotated coder and losses): average-
+# pooled res5 features, one linear layer each for classes and rbox deltas.
+paper_rotated_res5_bbox_head = dict(
+    _delete_=True,
+    type='mmdet.BBoxHead',
+    with_avg_pool=True,
+    roi_feat_size=7,
+    predict_box_type='rbox',
+    reg_class_agnostic=True,
+    reg_predictor_cfg=dict(type='mmdet.Linear'),
+    cls_predictor_cfg=dict(type='mmdet.Linear'))
