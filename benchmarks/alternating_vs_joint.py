@@ -4,7 +4,7 @@
     python benchmarks/alternating_vs_joint.py [--train-images 300]
         [--epochs 8] [--models axis-aligned rotated]
 
-(about 35 min alone on 2 cores)
+(31 min alone on 2 cores)
 
 Per model, one cpu-tiny config trained twice on the same data (the dense
 synthetic preset, the first ``--train-images`` training images, batch 4):
@@ -105,7 +105,8 @@ def recall(cfg, ckpt, out_dir, options):
 
 
 def plot(report, path):
-    """Recall vs IoU at 300 proposals, joint and alternating per model."""
+    """Recall vs IoU at each number of proposals, joint (solid) and
+    alternating (dashed), one panel per model."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
