@@ -35,8 +35,8 @@ def paste_masks_in_boxes(mask_probs, boxes, img_h, img_w, threshold=0.5):
     per-mask paste gives it (the same coordinates, the same sampler);
     tests compare the two bit for bit.
 
-    Runs on the masks' device; the windows' largest size is read on the
-    host once per call (a call covers up to 2^24 window pixels).
+    Runs on the masks' device; the window sizes are read on the host once
+    (to group masks into calls of about 2^24 padded window pixels each).
 
     Args:
         mask_probs (Tensor): (N, S_h, S_w) probabilities.

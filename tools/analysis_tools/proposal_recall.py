@@ -9,12 +9,12 @@ image, and recall against the number of proposals at IoU 0.5 and 0.7.
 Runs the checkpoint's RPN (of a two-stage detector or an RPN-only model) on
 the config's test set, keeping up to the largest N proposals per image
 after the RPN's NMS (its ``nms_pre`` raised to at least that N; the top n
-of them are what ``max_per_img=n`` would keep), and matches them to the ground truth of the test
-annotation file: axis-aligned IoU for (N, 4) proposals, exact rotated IoU
-for (N, 5) ones (GT ``rbox``). A GT counts as recalled by the top N at IoU
-t when one of them overlaps it by t (the best overlap per GT, as the
-paper). Crowd / ignored GT are left out. Writes ``proposal_recall.json``
-and ``proposal_recall.png`` to ``--out-dir``.
+of them are what ``max_per_img=n`` would keep), and matches them to the
+ground truth of the test annotation file: axis-aligned IoU for (N, 4)
+proposals, exact rotated IoU for (N, 5) ones (GT ``rbox``). A GT counts as
+recalled by the top N at IoU t when one of them overlaps it by t (the best
+overlap per GT, as the paper). Crowd / ignored GT are left out. Writes
+``proposal_recall.json`` and ``proposal_recall.png`` to ``--out-dir``.
 """
 import mmrot_ext.modules  # noqa: F401  (first: lets mmrotate import)
 
