@@ -31,8 +31,11 @@ from .conftest import REPO_ROOT
 CONFIGS = sorted(
     p for p in glob.glob(str(REPO_ROOT / 'configs' / '*' / '*.py'))
     if '/_base_/' not in p)
+# the paper-design C4 twin is left out (24 steps of its per-RoI res5 head
+# take 53 s); it builds and computes a loss in
+# test_config_builds_and_computes_loss
 BASELINES = [
-    p for p in CONFIGS if 'cpu-tiny' in p and
+    p for p in CONFIGS if 'cpu-tiny' in p and '_paper_' not in p and
     any(f'/{family}/' in p for family in ('mask_rcnn', 'faster_rcnn', 'rpn'))
 ]
 
