@@ -2,6 +2,10 @@
 # Multi-process training with torchrun: tools/dist_train.sh CONFIG NPROC [train.py args]
 # One process per GPU; on a machine without CUDA the processes use gloo on the CPU.
 set -euo pipefail
+if [ $# -lt 2 ]; then
+    echo "usage: $0 CONFIG NPROC [train.py args]" >&2
+    exit 2
+fi
 CONFIG=$1
 NPROC=$2
 NNODES=${NNODES:-1}

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Training on a Slurm cluster (GPU nodes):
 #   GPUS=16 tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py args]
-set -euxo pipefail
+set -euo pipefail
+if [ $# -lt 4 ]; then
+    echo "usage: GPUS=16 $0 PARTITION JOB_NAME CONFIG WORK_DIR [train.py args]" >&2
+    exit 2
+fi
+set -x
 PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3

@@ -51,3 +51,17 @@ def test_training_with_an_exploding_lr_fails_and_saves_nothing(
     assert proc.returncode != 0
     assert 'training diverged at iteration' in proc.stderr + proc.stdout
     assert not list(tmp_path.glob('*.pth'))
+
+
+@pytest.mark.parametrize('script, usage', [
+    ('tools/dist_train.sh', 'CONFIG NPROC [train.py args]'),
+    ('tools/dist_test.sh', 'CONFIG CHECKPOINT NPROC [test.py args]'),
+    ('tools/slurm_train.sh', 'PARTITION JOB_NAME CONFIG WORK_DIR'),
+])
+def test_launch_scripts_print_usage_without_their_arguments(script, usage,
+                                                            repo_root):
+    proc = subprocess.run(['bash', script, 'only-one'], cwd=repo_root,
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert 'usage:' in proc.stderr and usage in proc.stderr
+    assert 'unbound variable' not in proc.stderr
