@@ -61,16 +61,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def step_schedule(epochs):
-    """``schedule_options`` of a run of ``epochs`` epochs; a one-epoch run
-    keeps its learning rate (no last-epoch decay to fall into at once)."""
-    options = schedule_options(epochs)
-    if epochs == 1:
-        options = [o.replace('milestones=[0]', 'milestones=[1]')
-                   for o in options]
-    return options
-
-
 def alternating(cfg, work_dir, options):
     """tools/alternating_train.py (resuming); returns checkpoint and
     seconds."""
@@ -179,10 +169,10 @@ def main():
         rows = {}
         runs = {
             'joint': lambda: train(cfg, osp.join(work, key, 'joint'),
-                                   data + step_schedule(args.epochs), name),
+                                   data + schedule_options(args.epochs), name),
             'alternating': lambda: alternating(
                 cfg, osp.join(work, key, 'alternating'),
-                data + step_schedule(args.epochs // 4)),
+                data + schedule_options(args.epochs // 4)),
         }
         for scheme, trained in runs.items():
             result = trained()

@@ -75,13 +75,14 @@ def data_options(root, test_split='test', val_split='test',
 
 
 def schedule_options(epochs, seed=0):
-    """``epochs`` epochs, learning rate x0.1 for the last, no validation
-    during training, a fixed seed."""
+    """``epochs`` epochs, learning rate x0.1 for the last (a one-epoch run
+    keeps its rate: no decay to fall into at once), no validation during
+    training, a fixed seed."""
     return [
         f'train_cfg.max_epochs={epochs}',
         f'train_cfg.val_interval={epochs + 1}',
         f'param_scheduler.1.end={epochs}',
-        f'param_scheduler.1.milestones=[{epochs - 1}]',
+        f'param_scheduler.1.milestones=[{max(epochs - 1, 1)}]',
         f'randomness.seed={seed}'
     ]
 

@@ -116,19 +116,20 @@ def select(state_dict, prefix, new_prefix='', parts=None):
 def initial_weights(step, done):
     """The state dict step ``step`` starts from (its other weights are
     initialised as the config says)."""
-    import torch
-    weights = {n: torch.load(done[str(n)], map_location='cpu',
-                             weights_only=False)['state_dict']
-               for n in range(1, step)}
+    from mmrot_ext.engine import load_checkpoint_lazily
+
+    def weights(n):
+        return load_checkpoint_lazily(done[str(n)])['state_dict']
+
     if step == 2:
-        return select(weights[1], 'model.', 'proposer.')
+        return select(weights(1), 'model.', 'proposer.')
     shared = dict(backbone='backbone', neck='neck')
     if step == 3:
-        return select(weights[2], 'model.', 'model.', shared)
+        return select(weights(2), 'model.', 'model.', shared)
     return {  # step 3 is an RPN detector: its head is bbox_head
-        **select(weights[3], 'model.', 'model.',
+        **select(weights(3), 'model.', 'model.',
                  dict(shared, bbox_head='rpn_head')),
-        **select(weights[2], 'model.', 'model.', dict(roi_head='roi_head'))
+        **select(weights(2), 'model.', 'model.', dict(roi_head='roi_head'))
     }
 
 
@@ -155,8 +156,8 @@ def step_config(cfg, step, work_dir, done, resume):
 def write_final(cfg, work_dir, done, unshared):
     """``final.pth`` (the last step's network) and ``final_config.py``."""
     import torch
-    last = torch.load(done['2' if unshared else '4'], map_location='cpu',
-                      weights_only=False)
+    from mmrot_ext.engine import load_checkpoint_lazily
+    last = load_checkpoint_lazily(done['2' if unshared else '4'])
     if unshared:
         final_cfg = cfg.copy()
         final_cfg.model = step_model(cfg, 2)

@@ -131,16 +131,17 @@ def confidence_masks(masks, scores, labels, sample_ids, num_samples, p,
         arg = columns.gather(1, idx.T).T
         arg = arg.masked_fill(arg == len(flat), 0)
         top_val, top_k = best.topk(need - 1, dim=1)
-        members[rows] = torch.cat([rows[:, None], arg.gather(1, top_k)], 1)
+        group = torch.cat([rows[:, None], arg.gather(1, top_k)], 1)
+        members[rows] = group
         row_pixels = pixels[rows]
         inside = on_mask[rows] & ~claimed[row_pixels]  # the free pixels
         valid = (top_val > 0).all(1) & inside.any(1)
         for col in range(1, need):
-            inside = inside & as_bool[members[rows, col, None], row_pixels]
+            inside = inside & as_bool[group[:, col, None], row_pixels]
         conf[rows] = inside
         conf_area = inside.sum(1).float()
-        row_score = (scores[members[rows]] * conf_area[:, None] /
-                     areas[members[rows]]).mean(1)
+        row_score = (scores[group] * conf_area[:, None] /
+                     areas[group]).mean(1)
         score[rows] = torch.where(valid & (conf_area > 0), row_score,
                                   torch.zeros_like(row_score))
 
@@ -195,7 +196,7 @@ def union_nms(masks, scores, labels, iou_thr=0.5, score_thr=0.01,
         tuple[Tensor, Tensor, Tensor]: masks (N, H, W) bool, scores (N,),
         labels (N,), by decreasing score.
     """
-    keep = (scores > score_thr) & (_flat(masks).sum(1) > 0)
+    keep = (scores > score_thr) & masks.flatten(1).any(1)
     masks, scores, labels = masks[keep], scores[keep], labels[keep]
     order = scores.argsort(descending=True)[:max_candidates]
     masks, scores, labels = masks[order], scores[order], labels[order]
