@@ -35,6 +35,7 @@ from mmengine.utils import ProgressBar
 from mmrot_ext.engine import load_tool_config
 from mmrot_ext.evaluation.proposal_recall import (IOU_THRS, best_overlaps,
                                                   recall_curves)
+from mmrot_ext.models.detectors import rpn_head_of
 
 NUM_GRID = (10, 20, 50, 100, 200, 300, 500, 700, 1000, 1500, 2000)
 
@@ -54,14 +55,6 @@ def parse_args(argv=None):
                         help='override config entries (e.g. the test '
                         'annotation file)')
     return parser.parse_args(argv)
-
-
-def rpn_of(model):
-    """The RPN head of a two-stage detector or of an RPN-only model."""
-    head = getattr(model, 'rpn_head', None) or getattr(model, 'bbox_head')
-    if not hasattr(head, 'predict_by_feat'):
-        raise ValueError(f'{type(model).__name__} has no RPN head')
-    return head
 
 
 def gt_boxes(data_info, rotated):
@@ -115,7 +108,7 @@ def main(argv=None):
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     count = min(len(dataset), args.max_images or len(dataset))
     ns = sorted(set(args.num_proposals) | set(NUM_GRID))
-    rpn = rpn_of(model)
+    rpn = rpn_head_of(model)
     best, rotated, bar = [], None, ProgressBar(count)
     for i in range(count):
         data = model.data_preprocessor(pseudo_collate([dataset[i]]), False)

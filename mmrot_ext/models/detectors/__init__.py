@@ -1,4 +1,4 @@
-from .alternating_training_step import AlternatingTrainingStep
+from .alternating_training_step import AlternatingTrainingStep, rpn_head_of
 from .rotated_two_stage import (
                                 RotatedFasterRCNN,
                                 RotatedMaskRCNN,
@@ -8,5 +8,5 @@ from .rotated_two_stage import (
 
 __all__ = [
     'AlternatingTrainingStep', 'RotatedFasterRCNN', 'RotatedMaskRCNN',
-    'RotatedMSRCNN', 'RotatedRPN'
+    'RotatedMSRCNN', 'RotatedRPN', 'rpn_head_of'
 ]

@@ -13,10 +13,18 @@ def _freeze(module):
         param.requires_grad_(False)
 
 
-def _rpn_head(detector):
+def rpn_head_of(detector):
     """The RPN head of a two-stage detector, or of mmdet's RPN detector
-    (which keeps it as ``bbox_head``)."""
-    return getattr(detector, 'rpn_head', None) or detector.bbox_head
+    (which keeps it as ``bbox_head``).
+
+    Raises:
+        ValueError: when the detector has neither.
+    """
+    head = getattr(detector, 'rpn_head', None) or \
+        getattr(detector, 'bbox_head', None)
+    if not hasattr(head, 'predict_by_feat'):
+        raise ValueError(f'{type(detector).__name__} has no RPN head')
+    return head
 
 
 @ROOT_MODELS.register_module()
@@ -84,7 +92,7 @@ class AlternatingTrainingStep(BaseDetector):
             if net is not self.model:
                 x = net.extract_feat(batch_inputs)
             metas = [s.metainfo for s in batch_data_samples]
-            head = _rpn_head(net)
+            head = rpn_head_of(net)
             return head.predict_by_feat(*head(x), batch_img_metas=metas,
                                         cfg=cfg, rescale=False)
 
@@ -104,7 +112,7 @@ class AlternatingTrainingStep(BaseDetector):
                                       rescale)
         x = self.model.extract_feat(batch_inputs)
         proposals = self._proposals(batch_inputs, batch_data_samples, x,
-                                    _rpn_head(self.proposer).test_cfg)
+                                    rpn_head_of(self.proposer).test_cfg)
         results = self.model.roi_head.predict(x, proposals,
                                               batch_data_samples,
                                               rescale=rescale)
