@@ -20,10 +20,10 @@ fields and masks of the wrong size are errors naming the source. A ``bbox``
 field is dropped with a warning: pycocotools would otherwise take box areas
 for the small/medium/large split (the official scripts require its absence).
 """
+import contextlib
+import io
 import math
-import multiprocessing
 import numbers
-import os
 import warnings
 from dataclasses import dataclass, field
 
@@ -31,11 +31,12 @@ import numpy as np
 
 from mmrot_ext.fileio import load_json
 
+from .coco_backend import coco_api, coco_classes, load_results
+
 PLACES_MAX_DETS = (1, 50, 255)
 STAT_NAMES = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR@1', 'AR@50',
               'AR@255', 'ARs@255', 'ARm@255', 'ARl@255')
 MAX_DETS_RULES = ('image', 'category')
-BACKENDS = ('faster', 'pycocotools')
 _REQUIRED = ('image_id', 'category_id', 'segmentation', 'score')
 
 
@@ -153,97 +154,37 @@ def cap_per_image(preds, max_dets=255):
     return kept, len(preds) - len(kept)
 
 
-def _backend(name):
-    if name == 'faster':
-        from faster_coco_eval import COCO, COCOeval_faster
-        return COCO, COCOeval_faster
-    if name == 'pycocotools':
-        from pycocotools.coco import COCO
-        from pycocotools.cocoeval import COCOeval
-        return COCO, COCOeval
-    raise ValueError(f'backend must be one of {BACKENDS}, got {name!r}')
-
-
-def _evaluate_categories(gt, preds, cat_ids, backend, max_dets):
-    """COCO segm evaluation restricted to ``cat_ids``.
-
-    Categories are independent in COCO evaluation (matching and
-    accumulation are per category), so groups of them can run in separate
-    processes and their arrays be concatenated along K.
+def _evaluate(gt, preds, evaluator, max_dets):
+    """COCO segm evaluation of ``preds``.
 
     Returns:
         tuple: precision (T, R, K, A, M), recall (T, K, A, M), iou_thrs.
     """
-    coco_cls, eval_cls = _backend(backend)
-    wanted = set(cat_ids)
-    anns = [a for a in gt.get('annotations', []) if a['category_id'] in
-            wanted]
-    dets = [p for p in preds if p['category_id'] in wanted]
-    if backend == 'pycocotools':
-        # stock path; pycocotools rewrites the fields of what it loads
-        anns = [dict(a, segmentation=dict(a['segmentation']) if isinstance(
-            a['segmentation'], dict) else a['segmentation']) for a in anns]
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*annotation id 0.*')
-        coco_gt = coco_cls()
-        coco_gt.dataset = dict(gt, annotations=anns)
-        coco_gt.createIndex()
-        if backend == 'pycocotools':
-            coco_dt = coco_gt.loadRes(dets) if dets else None
-        else:
-            coco_dt = _faster_results(coco_cls, gt, dets)
-    if coco_dt is None:
+    cat_ids = sorted(c['id'] for c in gt['categories'])
+    if not preds:
         precision, recall = _no_detections(gt, cat_ids, len(max_dets))
         return precision, recall, np.linspace(.5, 0.95, 10)
-    coco_eval = eval_cls(coco_gt, coco_dt, 'segm', **(
-        dict(rle_iou_max_workers=1) if backend == 'faster' else {}))
-    coco_eval.params.catIds = list(cat_ids)
+    if evaluator == 'hotcoco' and any(
+            a['id'] == 0 for a in gt.get('annotations', [])):
+        # pycocotools stores "matched to annotation 0" as "unmatched", so
+        # that match scores as a false positive (the official numbers);
+        # hotcoco matches it. pycocotools reproduces the official scores.
+        warnings.warn('ground truth has an annotation with id 0; scoring '
+                      'with pycocotools, whose quirk (its match counts as a '
+                      'false positive) the official numbers carry')
+        evaluator = 'pycocotools'
+    coco_gt = coco_api(gt, evaluator)
+    _, eval_cls = coco_classes(evaluator)
+    coco_eval = eval_cls(coco_gt, load_results(coco_gt, preds, evaluator),
+                         'segm')
+    coco_eval.params.catIds = cat_ids
     coco_eval.params.maxDets = list(max_dets)
-    coco_eval.evaluate()
-    coco_eval.accumulate()
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco_eval.evaluate()
+        coco_eval.accumulate()
     return (np.asarray(coco_eval.eval['precision']),
             np.asarray(coco_eval.eval['recall']),
             np.asarray(coco_eval.params.iouThrs))
-
-
-def _faster_results(coco_cls, gt, dets):
-    """What ``loadRes`` builds for RLE results (id, area, iscrowd), with
-    the areas computed in one call; ``dets`` are our own copies."""
-    if not dets:
-        return None
-    from faster_coco_eval.core import mask as fast_mask
-    areas = fast_mask.area([d['segmentation'] for d in dets])
-    for k, (det, area) in enumerate(zip(dets, areas)):
-        det.update(id=k + 1, iscrowd=0, area=float(area))
-    coco_dt = coco_cls()
-    coco_dt.dataset = dict(images=gt['images'],
-                           categories=gt['categories'], annotations=dets)
-    coco_dt.createIndex()
-    return coco_dt
-
-
-def _category_groups(gt, preds, workers):
-    """Split category ids into ``workers`` groups of similar work."""
-    load = {c['id']: 0 for c in gt['categories']}
-    for item in (*gt.get('annotations', []), *preds):
-        if item['category_id'] in load:
-            load[item['category_id']] += 1
-    groups = [[] for _ in range(max(1, min(workers, len(load))))]
-    totals = [0] * len(groups)
-    for cat_id in sorted(load, key=lambda c: -load[c]):
-        k = totals.index(min(totals))
-        groups[k].append(cat_id)
-        totals[k] += load[cat_id]
-    return [sorted(g) for g in groups if g]
-
-
-_SHARED = {}
-
-
-def _evaluate_group(cat_ids):
-    """Worker entry: the inputs come through fork, not pickling."""
-    return _evaluate_categories(_SHARED['gt'], _SHARED['preds'], cat_ids,
-                                _SHARED['backend'], _SHARED['max_dets'])
 
 
 def _mean_valid(values):
@@ -292,9 +233,8 @@ def _no_detections(gt, cat_ids, num_max_dets):
     return recall[:, None].repeat(101, 1), recall
 
 
-def evaluate_places(gt, preds, max_dets_rule='image', backend='faster',
-                    max_dets=PLACES_MAX_DETS, source='predictions',
-                    workers=None):
+def evaluate_places(gt, preds, max_dets_rule='image', evaluator='hotcoco',
+                    max_dets=PLACES_MAX_DETS, source='predictions'):
     """Score instance masks with the Places challenge rules.
 
     Args:
@@ -303,11 +243,9 @@ def evaluate_places(gt, preds, max_dets_rule='image', backend='faster',
         preds (str | list): predictions (path or list), see
             :func:`check_predictions`.
         max_dets_rule (str): 'image' or 'category' (module docstring).
-        backend (str): 'faster' (faster-coco-eval, same numbers, several
-            times quicker) or 'pycocotools' (stock, one process).
-        workers (int | None): 'faster' evaluates groups of categories in
-            this many processes (None: all cores); categories are
-            independent in COCO evaluation, so the numbers do not change.
+        evaluator (str): 'hotcoco' (same numbers, 10-20 times quicker) or
+            'pycocotools' (the stock reference), see
+            :mod:`mmrot_ext.evaluation.coco_backend`.
 
     Returns:
         PlacesEvalResult
@@ -322,30 +260,8 @@ def evaluate_places(gt, preds, max_dets_rule='image', backend='faster',
     num_dropped = 0
     if max_dets_rule == 'image':
         preds, num_dropped = cap_per_image(preds, max(max_dets))
-    all_cats = sorted(c['id'] for c in gt['categories'])
-    if workers is None:
-        workers = os.cpu_count() or 1
-    if multiprocessing.current_process().daemon:
-        workers = 1  # a daemon process may not start children
-    groups = _category_groups(gt, preds, workers) if backend == 'faster' \
-        else [all_cats]
-    if len(groups) == 1:
-        parts = [_evaluate_categories(gt, preds, groups[0], backend,
-                                      max_dets)]
-    else:
-        _SHARED.update(gt=gt, preds=preds, backend=backend,
-                       max_dets=max_dets)
-        try:
-            with multiprocessing.get_context('fork').Pool(
-                    len(groups)) as pool:
-                parts = pool.map(_evaluate_group, groups)
-        finally:
-            _SHARED.clear()
-    order = np.argsort([c for g in groups for c in g])
-    cat_ids = sorted(c for g in groups for c in g)
-    precision = np.concatenate([p[0] for p in parts], axis=2)[:, :, order]
-    recall = np.concatenate([p[1] for p in parts], axis=1)[:, order]
-    iou_thrs = parts[0][2]
+    precision, recall, iou_thrs = _evaluate(gt, preds, evaluator, max_dets)
+    cat_ids = sorted(c['id'] for c in gt['categories'])
     per_category = {}
     for k, cat_id in enumerate(cat_ids):
         ap = _mean_valid(precision[:, :, k, 0, -1])

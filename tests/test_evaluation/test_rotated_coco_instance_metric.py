@@ -8,7 +8,9 @@ import torch
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from mmrot_ext.evaluation.coco_pairs import gts_and_ranked_dets
 from mmrot_ext.evaluation.metrics import RotatedCocoInstanceMetric
+from mmrot_ext.structures import sparse_rbox_overlaps
 
 
 @pytest.fixture(scope='module')
@@ -105,6 +107,55 @@ def test_classwise_ap_equals_pycocotools_per_category(dataset, tmp_path):
         coco_eval.summarize()
         key = f'coco/segm_{cat["name"]}_precision'
         assert results[key] == pytest.approx(coco_eval.stats[0], abs=5e-4)
+
+
+class ExactRotatedCOCOeval(COCOeval):
+    """The reference: pycocotools whose 'bbox' IoU is our exact rotated IoU
+    of the (cx, cy, w, h, theta) in ``bbox`` (the metric's former path)."""
+
+    def computeIoU(self, imgId, catId):  # noqa: N802,N803 (COCOeval's API)
+        gt, dt = gts_and_ranked_dets(self, imgId, catId)
+        if not gt and not dt:
+            return []
+        return sparse_rbox_overlaps(
+            *(torch.tensor([a['bbox'] for a in anns],
+                           dtype=torch.float64).reshape(-1, 5)
+              for anns in (dt, gt))).numpy()
+
+
+@pytest.mark.parametrize('name', ['rbox', 'proposal'])
+def test_rbox_evaluation_equals_pycocotools_on_exact_rotated_iou(
+        dataset, tmp_path, name):
+    """One hotcoco call gives the arrays of pycocotools run on our exact
+    rotated IoU, per class (rbox) and class-agnostic (proposal)."""
+    path, data = dataset
+    metric = make_metric(path, metric=[name],
+                         outfile_prefix=str(tmp_path / 'res'))
+    evaluate(metric, data, jitter=True)
+    with open(tmp_path / 'res.rbox.json') as f:
+        dets = json.load(f)
+    # several detections per object (re-jittered), so ranking matters
+    rng = np.random.default_rng(1)
+    dets += [dict(d, rbox=(np.array(d['rbox']) + rng.normal(0, 2, 5) *
+                           [1, 1, 1, 1, 0.05]).tolist(),
+                  score=float(rng.uniform(0, 1))) for d in dets]
+    ours = metric._evaluate(name, dets)
+    gt = COCO(path)
+    for ann in gt.dataset['annotations']:
+        ann['bbox'] = ann['rbox']
+    gt.createIndex()
+    ref = ExactRotatedCOCOeval(
+        gt, gt.loadRes([dict(d, bbox=d['rbox']) for d in dets]), 'bbox')
+    ref.params.maxDets = [100, 300, 1000]
+    ref.params.useCats = int(name == 'rbox')
+    ref.evaluate()
+    ref.accumulate()
+    ref.summarize()
+    assert 0.1 < ref.stats[0 if name == 'rbox' else 8] < 0.9
+    np.testing.assert_array_equal(ours.eval['precision'],
+                                  ref.eval['precision'])
+    np.testing.assert_array_equal(ours.eval['recall'], ref.eval['recall'])
+    np.testing.assert_array_equal(ours.stats, ref.stats)
 
 
 def test_results_json_has_rotated_boxes(dataset, tmp_path):

@@ -60,11 +60,11 @@ def top_255_per_image(preds):
     return kept
 
 
-@pytest.mark.parametrize('backend', ['faster', 'pycocotools'])
+@pytest.mark.parametrize('evaluator', ['hotcoco', 'pycocotools'])
 @pytest.mark.parametrize('rule', ['image', 'category'])
-def test_equals_pycocotools_on_random_predictions(gt, rule, backend):
+def test_equals_pycocotools_on_random_predictions(gt, rule, evaluator):
     preds = random_predictions(gt)
-    ours = evaluate_places(gt, preds, max_dets_rule=rule, backend=backend)
+    ours = evaluate_places(gt, preds, max_dets_rule=rule, evaluator=evaluator)
     ref_preds = top_255_per_image(preds) if rule == 'image' else preds
     ref, p, r = pycocotools_reference(gt, ref_preds)
     for name in STAT_NAMES:
@@ -105,16 +105,16 @@ def _two_instances(first_ann_id):
     return gt, preds
 
 
-@pytest.mark.parametrize('backend', ['faster', 'pycocotools'])
-def test_annotation_id_zero_quirk(backend):
+@pytest.mark.parametrize('evaluator', ['hotcoco', 'pycocotools'])
+def test_annotation_id_zero_quirk(evaluator):
     """Official ids (from 0): the perfect match with annotation 0 counts as a
     false positive; our converter's ids (from 1) score it right."""
     gt, preds = _two_instances(first_ann_id=0)
-    official = evaluate_places(gt, preds, backend=backend)
+    official = evaluate_places(gt, preds, evaluator=evaluator)
     assert official.stats['AP'] == pytest.approx(0.2525, abs=1e-4)
     assert official.stats['AR@255'] == pytest.approx(0.5)
     gt, preds = _two_instances(first_ann_id=1)
-    ours = evaluate_places(gt, preds, backend=backend)
+    ours = evaluate_places(gt, preds, evaluator=evaluator)
     assert ours.stats['AP'] == pytest.approx(1.0)
     assert ours.stats['AR@255'] == pytest.approx(1.0)
 

@@ -13,8 +13,8 @@ import argparse
 import json
 import time
 
+from mmrot_ext.evaluation.coco_backend import EVALUATORS
 from mmrot_ext.evaluation.places_eval import (
-    BACKENDS,
     MAX_DETS_RULES,
     evaluate_places,
     format_report,
@@ -31,7 +31,9 @@ def parse_args(argv=None):
                         'segmentation, score}')
     parser.add_argument('--max-dets-rule', choices=MAX_DETS_RULES,
                         default='image')
-    parser.add_argument('--backend', choices=BACKENDS, default='faster')
+    parser.add_argument('--evaluator', choices=EVALUATORS, default='hotcoco',
+                        help='COCO evaluator: hotcoco (fast) or pycocotools '
+                        '(the stock reference); the numbers are the same')
     parser.add_argument('--json-out', help='also write the numbers here')
     return parser.parse_args(argv)
 
@@ -41,7 +43,7 @@ def main(argv=None):
     start = time.time()
     gt = load_json(args.dataset_json, 'ground truth')
     result = evaluate_places(gt, args.preds_json, args.max_dets_rule,
-                             args.backend)
+                             args.evaluator)
     if result.num_dropped:
         print(f'{result.num_dropped} predictions beyond 255 per image '
               f'dropped')

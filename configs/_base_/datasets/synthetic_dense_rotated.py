@@ -10,9 +10,11 @@ data_root = 'data/synthetic_dense/'
 backend_args = None
 img_scale = (1333, 800)
 
-# Pipelines from named steps (see synthetic_dense_instance.py); no
-# annotations at test time: the metric reads them from ann_file, and
-# DetInferencer needs exactly 'LoadImageFromFile'.
+# Pipelines from named steps (see synthetic_dense_instance.py). The test
+# pipeline loads the annotations (in original-image coordinates, after the
+# resize) so `tools/test.py --show-dir` draws ground truth beside the
+# predictions; the metric reads them from ann_file, images without any load
+# fine (DetInferencer), and DetInferencer needs exactly 'LoadImageFromFile'.
 load_image = dict(type='mmdet.LoadImageFromFile', backend_args=backend_args)
 load_test_image = dict(type='LoadImageFromFile', backend_args=backend_args)
 load_annotations = dict(
@@ -28,7 +30,9 @@ pack_test = dict(
 train_pipeline = [
     load_image, load_annotations, resize, flip, rboxes_from_masks, pack_train
 ]
-test_pipeline = [load_test_image, resize, pack_test]
+test_pipeline = [
+    load_test_image, resize, load_annotations, rboxes_from_masks, pack_test
+]
 train_dataloader = dict(
     batch_size=2,
     num_workers=2,

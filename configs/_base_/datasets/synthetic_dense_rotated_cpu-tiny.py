@@ -10,7 +10,10 @@ train_pipeline = [
     _base_.load_image, _base_.load_annotations, resize, flip,
     _base_.rboxes_from_masks, _base_.pack_train
 ]
-test_pipeline = [_base_.load_test_image, resize, _base_.pack_test]
+test_pipeline = [
+    _base_.load_test_image, resize, _base_.load_annotations,
+    _base_.rboxes_from_masks, _base_.pack_test
+]
 train_dataloader = dict(
     batch_size=4, num_workers=1, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(num_workers=1, dataset=dict(pipeline=test_pipeline))

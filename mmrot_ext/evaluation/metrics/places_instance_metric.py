@@ -41,7 +41,8 @@ class PlacesInstanceMetric(CocoMetric):
         max_dets_rule (str): 'image' (default: 255 top-scoring per image
             across categories, the challenge README) or 'category' (255 per
             image and category, the official evaluator.py).
-        backend (str): 'faster' (faster-coco-eval) or 'pycocotools'.
+        evaluator (str): 'hotcoco' (default) or 'pycocotools' (the stock
+            reference; same numbers, slower).
         submission_file (str, optional): also write the official submission
             JSON (no ``bbox``, <= 255 per image) here.
         img_cat_ids (str, optional): the challenge's ``imgCatIds.json``;
@@ -51,7 +52,7 @@ class PlacesInstanceMetric(CocoMetric):
     default_prefix = 'places'
 
     def __init__(self, ann_file=None, metric='segm', max_dets_rule='image',
-                 backend='faster', submission_file=None, img_cat_ids=None,
+                 evaluator='hotcoco', submission_file=None, img_cat_ids=None,
                  **kwargs):
         metrics = [metric] if isinstance(metric, str) else list(metric)
         if metrics != ['segm']:
@@ -69,7 +70,7 @@ class PlacesInstanceMetric(CocoMetric):
                          proposal_nums=PLACES_MAX_DETS, **kwargs)
         self.format_only = format_only
         self.max_dets_rule = max_dets_rule
-        self.backend = backend
+        self.evaluator = evaluator
         self.submission_file = submission_file
         self.img_cat_ids = img_cat_ids
 
@@ -112,7 +113,8 @@ class PlacesInstanceMetric(CocoMetric):
         if self.format_only:
             return eval_results
         gt = self._coco_api.dataset
-        result = evaluate_places(gt, preds, self.max_dets_rule, self.backend)
+        result = evaluate_places(gt, preds, self.max_dets_rule,
+                                 self.evaluator)
         if result.num_dropped:
             logger.info(f'{result.num_dropped} masks beyond 255 per image '
                         f'dropped (max_dets_rule="image")')
