@@ -29,18 +29,127 @@ def test_rotated_training_runs_and_loss_is_finite(trained_rotated):
     assert (trained_rotated / 'epoch_3.pth').exists()
 
 
-def test_test_tool_evaluates_segm_and_rbox(trained_rotated, tiny_data,
-                                          repo_root, tmp_path):
+@pytest.fixture(scope='module')
+def tested_rotated(trained_rotated, tiny_data, repo_root, tmp_path_factory):
+    """tools/test.py with --eval, --show-dir and --out: (dir, output)."""
+    out_dir = tmp_path_factory.mktemp('test_rotated')
     output = run_tool([
         'tools/test.py', ROTATED_CFG, trained_rotated / 'epoch_3.pth',
-        '--eval', 'segm', 'rbox', '--work-dir', tmp_path, '--show-dir',
-        'vis', *data_options(tiny_data, epochs=1, config=ROTATED_CFG)
+        '--eval', 'segm', 'rbox', '--work-dir', out_dir, '--show-dir',
+        'vis', '--out', out_dir / 'results.pkl',
+        *data_options(tiny_data, epochs=1, config=ROTATED_CFG)
     ], repo_root)
+    return out_dir, output
+
+
+def test_test_tool_evaluates_segm_and_rbox(tested_rotated, tiny_data):
+    tmp_path, output = tested_rotated
     for metric in ('segm', 'rbox'):
         match = re.search(rf'coco/{metric}_mAP: (-?[\d.]+)', output)
         assert match, output[-2000:]
         assert 0.0 <= float(match.group(1)) <= 1.0
-    assert len(list(tmp_path.glob('*/vis/*.jpg'))) == 4
+    pictures = sorted(tmp_path.glob('*/vis/*.jpg'))
+    assert len(pictures) == 4
+    # the left half is the ground truth: the test pipeline loads it, so it
+    # is drawn over the image (it was the bare image before)
+    import cv2
+    for picture in pictures:
+        drawn = cv2.imread(str(picture)).astype(int)
+        image = cv2.imread(str(tiny_data / 'val' / picture.name))
+        assert drawn.shape[1] == 2 * image.shape[1]
+        assert np.abs(drawn[:, :image.shape[1]] - image).mean() > 3.0
+
+
+def test_confusion_matrix_and_analyze_results_on_rotated_results(
+        tested_rotated, tiny_data, repo_root, tmp_path):
+    """Both analysis tools read the --out file with rotated IoU; the
+    confusion counts account for every GT once per row rule, the pictures
+    carry the ground truth (left half) beside the predictions."""
+    import json
+
+    import cv2
+    results = tested_rotated[0] / 'results.pkl'
+    options = data_options(tiny_data, epochs=1, config=ROTATED_CFG)
+    output = run_tool([
+        'tools/analysis_tools/confusion_matrix.py', ROTATED_CFG, results,
+        tmp_path / 'cm', '--score-thr', '0.05', *options], repo_root)
+    assert 'rbox overlap >= 0.5' in output
+    saved = json.loads((tmp_path / 'cm' / 'confusion_matrix.json').read_text())
+    counts = np.array(saved['counts'])
+    assert saved['overlap'] == 'rbox'
+    assert saved['labels'][-1] == 'background' and counts.shape == (4, 4)
+    val = json.loads((tiny_data / 'annotations' /
+                      'instances_val.json').read_text())
+    # each GT is a true positive (diagonal) or a miss (last column) at least
+    assert (np.diag(counts)[:3] + counts[:3, 3]).sum() >= \
+        len(val['annotations'])
+    assert cv2.imread(str(tmp_path / 'cm' / 'confusion_matrix.png')) \
+        is not None
+    output = run_tool([
+        'tools/analysis_tools/analyze_results.py', ROTATED_CFG, results,
+        tmp_path / 'ar', '--topk', '1', '--show-score-thr', '0.05',
+        *options], repo_root)
+    assert 'per-image AP (rbox overlap)' in output
+    aps = json.loads((tmp_path / 'ar' / 'image_aps.json').read_text())['aps']
+    assert len(aps) == 4 and all(0 <= ap <= 1 for ap in aps.values())
+    for folder in ('good', 'bad'):
+        (picture, ) = (tmp_path / 'ar' / folder).glob('*.png')
+        drawn = cv2.imread(str(picture)).astype(int)
+        image = cv2.imread(str(tiny_data / 'val' /
+                               (picture.name.split('_')[0] + '.jpg')))
+        assert drawn.shape[1] == 2 * image.shape[1]
+        assert np.abs(drawn[:, :image.shape[1]] - image).mean() > 3.0
+
+
+def test_analysis_tools_give_a_one_line_error(tested_rotated, tiny_data,
+                                              repo_root, tmp_path):
+    import subprocess
+    import sys
+    bad = tmp_path / 'not_results.pkl'
+    import pickle
+    bad.write_bytes(pickle.dumps({'a': 1}))
+    proc = subprocess.run([
+        sys.executable, 'tools/analysis_tools/confusion_matrix.py',
+        ROTATED_CFG, str(bad), str(tmp_path / 'cm'),
+        *data_options(tiny_data, epochs=1, config=ROTATED_CFG)],
+        cwd=repo_root, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert 'error: ' in proc.stderr and 'Traceback' not in proc.stderr
+    assert 'not_results.pkl: not a tools/test.py --out results file' in \
+        proc.stderr
+
+
+def test_mmrotate_tools_run_through_our_runner(trained_rotated, tiny_data,
+                                              repo_root, tmp_path):
+    """mmrotate's browse_dataset and analyze_logs (plot_curve, seaborn)
+    run on our config and log; they stop at import when run directly."""
+    import subprocess
+    import sys
+
+    from mmrot_ext.engine import upstream_tool_path
+    direct = subprocess.run(
+        [sys.executable, upstream_tool_path(
+            'mmrotate', 'analysis_tools/browse_dataset.py'), '--help'],
+        cwd=repo_root, capture_output=True, text=True)
+    assert direct.returncode != 0 and 'incompatible' in direct.stderr
+    run_tool(['tools/mmrotate_tool.py', 'browse_dataset', ROTATED_CFG,
+              '--output-dir', tmp_path / 'browse', '--not-show',
+              *data_options(tiny_data, epochs=1, config=ROTATED_CFG)],
+             repo_root)
+    assert len(list((tmp_path / 'browse').glob('*.jpg'))) == 16
+    (scalars, ) = trained_rotated.glob('*/vis_data/scalars.json')
+    run_tool(['tools/mmrotate_tool.py', 'analyze_logs', 'plot_curve',
+              scalars, '--keys', 'loss', '--legend', 'loss', '--out',
+              tmp_path / 'loss.png'], repo_root)
+    assert (tmp_path / 'loss.png').stat().st_size > 10_000
+    listing = run_tool(['tools/mmrotate_tool.py', '--list'], repo_root)
+    assert 'analysis_tools/get_flops.py' in listing
+    assert 'mmdet:analysis_tools/coco_error_analysis.py' in listing
+    unknown = subprocess.run(
+        [sys.executable, 'tools/mmrotate_tool.py', 'no_such_tool'],
+        cwd=repo_root, capture_output=True, text=True)
+    assert unknown.returncode == 1
+    assert "mmrotate has no tool named 'no_such_tool'" in unknown.stderr
 
 
 def test_det_inferencer_gives_rotated_boxes_and_masks(trained_rotated,
