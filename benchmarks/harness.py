@@ -5,6 +5,7 @@ read back. Report header and files: :mod:`report`."""
 import json
 import os
 import os.path as osp
+import re
 import statistics
 import subprocess
 import sys
@@ -17,9 +18,29 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DENSE_SCENES = 'tools/dataset_converters/make_synthetic_dense.py'
 
 
-def run(cmd, log_path):
+def _last_progress(log_path):
+    """The newest 'Epoch(train) [e][i/n] ... loss: x' of a training log,
+    shortened, or None."""
+    try:
+        with open(log_path, 'rb') as f:
+            f.seek(max(0, os.path.getsize(log_path) - 8192))
+            lines = f.read().decode(errors='replace').splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        match = re.search(r'Epoch\(train\)\s+(\[\d+\]\s*\[\s*\d+/\d+\])'
+                          r'.*?eta: (\S+).*?\bloss: ([\d.]+)', line)
+        if match:
+            return (f'epoch/iter {match.group(1).replace(" ", "")}, eta '
+                    f'{match.group(2)}, loss {match.group(3)}')
+    return None
+
+
+def run(cmd, log_path, label=None, progress_every=60):
     """Run ``cmd`` in the repository root, output to ``log_path``; returns
-    the peak RSS of it and its children (MiB). Raises if it fails."""
+    the peak RSS of it and its children (MiB). Raises if it fails. With a
+    ``label``, the newest training progress line of the log is printed
+    every ``progress_every`` seconds."""
     with open(log_path, 'w') as log:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log,
                                 stderr=subprocess.STDOUT)
@@ -27,6 +48,7 @@ def run(cmd, log_path):
 
         def watch():
             root = psutil.Process(proc.pid)
+            last_print = time.time()
             while proc.poll() is None:
                 try:
                     procs = [root] + root.children(recursive=True)
@@ -34,6 +56,11 @@ def run(cmd, log_path):
                                   sum(p.memory_info().rss for p in procs))
                 except psutil.Error:
                     pass
+                if label and time.time() - last_print >= progress_every:
+                    last_print = time.time()
+                    progress = _last_progress(log_path)
+                    if progress:
+                        print(f'  [{label}] {progress}', flush=True)
                 time.sleep(0.5)
 
         watcher = threading.Thread(target=watch, daemon=True)
@@ -56,34 +83,36 @@ def ensure_data(data_root, generator, *args):
     subprocess.run(cmd, cwd=REPO, check=True)
 
 
-def data_options(root, test_split='test', val_split='test',
-                 num_evaluators=None):
-    """``--cfg-options`` pointing train / val / test at ``root``; val and
-    test read ``annotations/instances_<split>.json``. ``num_evaluators``:
-    for configs whose evaluators are lists, how many to point."""
+def data_options(root, test_split='test', num_evaluators=None):
+    """``--cfg-options`` pointing train and test at ``root``; test reads
+    ``annotations/instances_<test_split>.json``. No validation is set up
+    (:func:`schedule_options` turns the loop off). ``num_evaluators``: for
+    configs whose evaluators are lists, how many to point."""
     root = root.rstrip('/') + '/'
     options = [f'{loader}_dataloader.dataset.data_root={root}'
-               for loader in ('train', 'val', 'test')]
+               for loader in ('train', 'test')]
+    options.append(f'test_dataloader.dataset.ann_file='
+                   f'annotations/instances_{test_split}.json')
     evaluators = [''] if num_evaluators is None else [
         f'.{i}' for i in range(num_evaluators)]
-    for phase, split in (('val', val_split), ('test', test_split)):
-        options.append(f'{phase}_dataloader.dataset.ann_file='
-                       f'annotations/instances_{split}.json')
-        options += [f'{phase}_evaluator{e}.ann_file={root}annotations/'
-                    f'instances_{split}.json' for e in evaluators]
+    options += [f'test_evaluator{e}.ann_file={root}annotations/'
+                f'instances_{test_split}.json' for e in evaluators]
     return options
 
 
 def schedule_options(epochs, seed=0):
     """``epochs`` epochs, learning rate x0.1 for the last (a one-epoch run
-    keeps its rate: no decay to fall into at once), no validation during
-    training, a fixed seed."""
+    keeps its rate: no decay to fall into at once), no validation loop
+    (benchmarks test afterwards; the val set is not even loaded), a fixed
+    seed, every epoch's checkpoint kept (benchmarks
+    evaluate several; the cpu-tiny configs keep 2)."""
     return [
         f'train_cfg.max_epochs={epochs}',
-        f'train_cfg.val_interval={epochs + 1}',
+        'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
         f'param_scheduler.1.end={epochs}',
         f'param_scheduler.1.milestones=[{max(epochs - 1, 1)}]',
-        f'randomness.seed={seed}'
+        f'randomness.seed={seed}',
+        'default_hooks.checkpoint.max_keep_ckpts=-1'
     ]
 
 
@@ -109,7 +138,7 @@ def train(cfg, work_dir, options, name=None):
            '--resume', '--allow-fresh-start', '--cfg-options', *options]
     print(f'[{name or cfg}] training: {" ".join(cmd[1:])}', flush=True)
     start = time.time()
-    peak = run(cmd, osp.join(work_dir, 'train.log'))
+    peak = run(cmd, osp.join(work_dir, 'train.log'), label=name or cfg)
     records = []
     for path in sorted(
             osp.join(work_dir, d, 'vis_data', 'scalars.json')

@@ -72,8 +72,8 @@ def parse_args():
 
 
 def data_options(root, split):
-    """Train on ``root``, validate on its val split, test on ``split``."""
-    return harness.data_options(root, test_split=split, val_split='val')
+    """Train on ``root``, test on ``split``."""
+    return harness.data_options(root, test_split=split)
 
 
 def train(name, cfg, args, work_dir, options=None):

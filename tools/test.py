@@ -16,13 +16,7 @@ import os
 import os.path as osp
 import re
 
-from mmdet.engine.hooks.utils import trigger_visualization_hook
-from mmdet.evaluation import DumpDetResults
 from mmengine.config import DictAction
-from mmengine.model import is_model_wrapper
-
-from mmrot_ext.engine import (load_checkpoint_lazily, load_tool_config,
-                              run_tool)
 
 EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox',
                 'keypoints')
@@ -44,6 +38,13 @@ def parse_args(argv=None):
     parser.add_argument('--show-dir',
                         help='save painted predictions under '
                         'work_dir/<timestamp>/SHOW_DIR')
+    parser.add_argument('--tta', action='store_true',
+                        help='test-time augmentation: the config\'s '
+                        'tta_model / tta_pipeline, else flips (--tta-flips) '
+                        'merged by the family\'s NMS (InstanceSegTTAModel)')
+    parser.add_argument('--tta-flips', nargs='+', default=['horizontal'],
+                        choices=('horizontal', 'vertical', 'diagonal'),
+                        help='flipped views added to the plain one')
     parser.add_argument('--wait-time', type=float, default=2,
                         help='seconds each shown image stays')
     parser.add_argument(
@@ -52,6 +53,8 @@ def parse_args(argv=None):
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--debug', action='store_true',
+                        help='show the full traceback of an error')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     if args.out and not args.out.endswith(('.pkl', '.pickle')):
@@ -103,8 +106,58 @@ def apply_eval_shorthand(cfg, metrics, config_path):
     cfg.test_evaluator = kept if len(kept) > 1 else kept[0]
 
 
+def flip_tta_pipeline(pipeline, flips, config_path):
+    """``pipeline`` with the plain view and one view per flip direction:
+    the steps before its ``Resize`` load the image once; ``TestTimeAug``
+    runs the resize, then each flip, then the remaining steps, packing the
+    flip into the metadata the TTA model reads."""
+    steps = [dict(step) for step in pipeline]
+    resize = [i for i, step in enumerate(steps)
+              if step['type'].split('.')[-1] == 'Resize']
+    if not resize:
+        raise ValueError(f'{config_path}: --tta needs a Resize in the test '
+                         f'pipeline, or a tta_pipeline in the config')
+    first = resize[0]
+    pack = dict(steps[-1])
+    pack['meta_keys'] = tuple(pack.get('meta_keys', ())) + (
+        'flip', 'flip_direction')
+    views = [dict(type='mmdet.RandomFlip', prob=0.)] + [
+        dict(type='mmdet.RandomFlip', prob=1., direction=d) for d in flips]
+    return steps[:first] + [dict(
+        type='TestTimeAug',
+        transforms=[[steps[first]], views,
+                    *[[step] for step in steps[first + 1:-1]], [pack]])]
+
+
+def apply_tta(cfg, flips, config_path):
+    """Wrap the model in the config's ``tta_model`` (default:
+    ``InstanceSegTTAModel`` with the model's own test NMS, or a hard NMS
+    at 0.5 of the family where it has none, as MS R-CNN's soft-NMS on mask
+    scores) and test on its ``tta_pipeline`` (default: flips)."""
+    if 'tta_model' not in cfg:
+        test_cfg = cfg.model.get('test_cfg') or {}
+        head_cfg = test_cfg.get('rcnn') or test_cfg.get('rpn') or {}
+        rotated = cfg.get('default_scope') == 'mmrotate'
+        nms = head_cfg.get('nms') or dict(
+            type='fast_nms_rotated' if rotated else 'nms',
+            iou_threshold=0.5)
+        cfg.tta_model = dict(type='InstanceSegTTAModel', tta_cfg=dict(
+            nms=nms, max_per_img=head_cfg.get('max_per_img', 100)))
+    dataset = cfg.test_dataloader.dataset
+    while 'dataset' in dataset:
+        dataset = dataset.dataset
+    if 'tta_pipeline' not in cfg:
+        cfg.tta_pipeline = flip_tta_pipeline(dataset.pipeline, flips,
+                                             config_path)
+    dataset.pipeline = cfg.tta_pipeline
+    cfg.model = dict(cfg.tta_model, module=cfg.model)
+
+
 def build_cfg(args):
     """Config with the command line applied."""
+    from mmdet.engine.hooks.utils import trigger_visualization_hook
+
+    from mmrot_ext.engine import load_tool_config
     cfg = load_tool_config(args.config, args.cfg_options, args.work_dir,
                            args.launcher)
     if not osp.isfile(args.checkpoint):
@@ -112,6 +165,8 @@ def build_cfg(args):
     cfg.load_from = args.checkpoint
     if args.eval:
         apply_eval_shorthand(cfg, args.eval, args.config)
+    if args.tta:
+        apply_tta(cfg, args.tta_flips, args.config)
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
     return cfg
@@ -122,8 +177,12 @@ def check_weights_fit(runner, args):
     when the checkpoint's weights do not fit the model (mmengine would load
     what fits, warn, and evaluate the rest at random), unless
     ``--allow-partial``; an unreadable checkpoint stops either way."""
-    model = runner.model.module if is_model_wrapper(runner.model) else \
-        runner.model
+    from mmengine.model import BaseTTAModel, is_model_wrapper
+
+    from mmrot_ext.engine import load_checkpoint_lazily
+    model = runner.model
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
+        model = model.module  # as mmengine's load_state_dict unwraps
     try:
         ckpt = load_checkpoint_lazily(args.checkpoint)
     except ValueError as e:
@@ -150,6 +209,10 @@ def check_weights_fit(runner, args):
 
 def main(argv=None):
     args = parse_args(argv)
+    # the stack is imported after parsing: --help answers at once
+    from mmdet.evaluation import DumpDetResults
+
+    from mmrot_ext.engine import run_cli, run_tool
 
     def test(runner):
         check_weights_fit(runner, args)
@@ -158,7 +221,8 @@ def main(argv=None):
                 DumpDetResults(out_file_path=args.out))
         return runner.test()
 
-    return run_tool(build_cfg(args), args.launcher, test)
+    return run_cli(lambda: run_tool(build_cfg(args), args.launcher, test),
+                   args.debug)
 
 
 if __name__ == '__main__':

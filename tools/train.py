@@ -17,8 +17,6 @@ import os
 
 from mmengine.config import DictAction
 
-from mmrot_ext.engine import load_tool_config, prepare_training, run_tool
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a detector')
@@ -42,6 +40,8 @@ def parse_args(argv=None):
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--debug', action='store_true',
+                        help='show the full traceback of an error')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -49,6 +49,7 @@ def parse_args(argv=None):
 
 def build_cfg(args):
     """Config with the command line applied."""
+    from mmrot_ext.engine import load_tool_config, prepare_training
     cfg = load_tool_config(args.config, args.cfg_options, args.work_dir,
                            args.launcher)
     if args.amp:
@@ -64,7 +65,10 @@ def build_cfg(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    run_tool(build_cfg(args), args.launcher, lambda runner: runner.train())
+    # the stack is imported after parsing: --help answers at once
+    from mmrot_ext.engine import run_cli, run_tool
+    run_cli(lambda: run_tool(build_cfg(args), args.launcher,
+                             lambda runner: runner.train()), args.debug)
 
 
 if __name__ == '__main__':

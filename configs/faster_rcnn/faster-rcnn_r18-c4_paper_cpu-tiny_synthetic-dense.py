@@ -10,7 +10,7 @@ _base_ = [
     '../_base_/models/faster_rcnn_paper_parts.py',
     '../_base_/datasets/synthetic_dense_detection_cpu-tiny.py',
     '../_base_/schedules/schedule_cpu-tiny.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime_cpu-tiny.py'
 ]
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(

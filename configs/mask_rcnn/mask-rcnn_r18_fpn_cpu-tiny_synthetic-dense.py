@@ -4,7 +4,7 @@ _base_ = [
     '../_base_/models/mask-rcnn_r18_fpn_cpu-tiny.py',
     '../_base_/datasets/synthetic_dense_instance_cpu-tiny.py',
     '../_base_/schedules/schedule_cpu-tiny.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime_cpu-tiny.py'
 ]
 model = dict(
     roi_head=dict(

@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/models/mask-rcnn_r18_fpn_cpu-tiny.py',
     '../_base_/datasets/places_instance.py',
     '../_base_/schedules/schedule_cpu-tiny.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime_cpu-tiny.py'
 ]
 num_classes = 3
 data_root = 'data/synthetic_places/'

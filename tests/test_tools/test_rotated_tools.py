@@ -120,7 +120,7 @@ def test_analysis_tools_give_a_one_line_error(tested_rotated, tiny_data,
 
 
 def test_mmrotate_tools_run_through_our_runner(trained_rotated, tiny_data,
-                                              repo_root, tmp_path):
+                                               repo_root, tmp_path):
     """mmrotate's browse_dataset and analyze_logs (plot_curve, seaborn)
     run on our config and log; they stop at import when run directly."""
     import subprocess
@@ -150,6 +150,20 @@ def test_mmrotate_tools_run_through_our_runner(trained_rotated, tiny_data,
         cwd=repo_root, capture_output=True, text=True)
     assert unknown.returncode == 1
     assert "mmrotate has no tool named 'no_such_tool'" in unknown.stderr
+
+
+def test_test_time_augmentation_of_the_rotated_model(trained_rotated,
+                                                     tiny_data, repo_root,
+                                                     tmp_path):
+    output = run_tool([
+        'tools/test.py', ROTATED_CFG, trained_rotated / 'epoch_3.pth',
+        '--eval', 'segm', 'rbox', '--tta', '--work-dir', tmp_path,
+        *data_options(tiny_data, epochs=1, config=ROTATED_CFG)
+    ], repo_root)
+    for metric in ('segm', 'rbox'):
+        match = re.search(rf'coco/{metric}_mAP: (-?[\d.]+)', output)
+        assert match, output[-2000:]
+        assert 0.0 <= float(match.group(1)) <= 1.0
 
 
 def test_det_inferencer_gives_rotated_boxes_and_masks(trained_rotated,

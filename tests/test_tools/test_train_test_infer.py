@@ -56,6 +56,27 @@ def test_test_tool_prints_coco_segm_metrics(trained_mask_rcnn, tiny_data,
     assert len(painted) == 4
 
 
+def test_test_time_augmentation_merges_flipped_views(trained_mask_rcnn,
+                                                     tiny_data, repo_root,
+                                                     tmp_path):
+    """--tta with three flips: four views per image, merged with masks."""
+    out_pkl = tmp_path / 'results.pkl'
+    output = run_tool([
+        'tools/test.py', MASK_RCNN_CFG, trained_mask_rcnn / 'epoch_6.pth',
+        '--eval', 'segm', '--tta', '--tta-flips', 'horizontal', 'vertical',
+        'diagonal', '--work-dir', tmp_path, '--out', out_pkl,
+        *data_options(tiny_data, epochs=1)
+    ], repo_root)
+    match = re.search(r'coco/segm_mAP: (-?[\d.]+)', output)
+    assert match, output[-2000:]
+    assert 0.0 <= float(match.group(1)) <= 1.0
+    with open(out_pkl, 'rb') as f:
+        results = pickle.load(f)
+    pred = results[0]['pred_instances']
+    assert len(results) == 4 and len(pred['masks']) == len(pred['scores'])
+    assert pred['masks'][0]['size'] == list(results[0]['ori_shape'])
+
+
 def test_eval_shorthand_rejects_segm_without_mask_head(
         trained_mask_rcnn, repo_root):
     with pytest.raises(AssertionError, match='needs a model with a mask '

@@ -16,26 +16,12 @@ recalled by the top N at IoU t when one of them overlaps it by t (the best
 overlap per GT, as the paper). Crowd / ignored GT are left out. Writes
 ``proposal_recall.json`` and ``proposal_recall.png`` to ``--out-dir``.
 """
-import mmrot_ext.modules  # noqa: F401  (first: lets mmrotate import)
-
-# isort: split
 import argparse
 import json
 import os
 import os.path as osp
 
-import numpy as np
-import torch
 from mmengine.config import DictAction
-from mmengine.dataset import pseudo_collate
-from mmengine.registry import DATASETS, MODELS, init_default_scope
-from mmengine.runner import load_checkpoint
-from mmengine.utils import ProgressBar
-
-from mmrot_ext.engine import load_tool_config
-from mmrot_ext.evaluation.proposal_recall import (IOU_THRS, best_overlaps,
-                                                  recall_curves)
-from mmrot_ext.models.detectors import rpn_head_of
 
 NUM_GRID = (10, 20, 50, 100, 200, 300, 500, 700, 1000, 1500, 2000)
 
@@ -59,6 +45,7 @@ def parse_args(argv=None):
 
 def gt_boxes(data_info, rotated):
     """Non-ignored GT boxes of an image: rboxes (G, 5) or xyxy (G, 4)."""
+    import torch
     kept = [inst for inst in data_info['instances']
             if not inst.get('ignore_flag', 0)]
     if rotated:
@@ -95,6 +82,22 @@ def plot(curves, path):
 
 def main(argv=None):
     args = parse_args(argv)
+    # the stack is imported after parsing: --help answers at once
+    import mmrot_ext.modules  # noqa: F401  (first: lets mmrotate import)
+
+    # isort: split
+    import numpy as np
+    import torch
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import DATASETS, MODELS, init_default_scope
+    from mmengine.runner import load_checkpoint
+    from mmengine.utils import ProgressBar
+
+    from mmrot_ext.engine import load_tool_config
+    from mmrot_ext.evaluation.proposal_recall import (IOU_THRS,
+                                                      best_overlaps,
+                                                      recall_curves)
+    from mmrot_ext.models.detectors import rpn_head_of
     cfg = load_tool_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     top = max(args.num_proposals)

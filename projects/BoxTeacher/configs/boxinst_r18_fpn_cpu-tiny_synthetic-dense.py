@@ -7,7 +7,7 @@ _base_ = [
     './_base_/boxinst_r18_fpn_cpu-tiny.py',
     '../../../configs/_base_/datasets/synthetic_dense_instance_cpu-tiny.py',
     '../../../configs/_base_/schedules/schedule_cpu-tiny.py',
-    '../../../configs/_base_/default_runtime.py'
+    '../../../configs/_base_/default_runtime_cpu-tiny.py'
 ]
 # pairwise-loss warm-up: the paper's 10k of 90k iterations, scaled to the
 # 1,250 iterations of this schedule

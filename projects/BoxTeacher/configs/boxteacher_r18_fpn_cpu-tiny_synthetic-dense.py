@@ -7,7 +7,7 @@ _base_ = [
     './_base_/boxinst_r18_fpn_cpu-tiny.py',
     './_base_/synthetic-dense_two-view_cpu-tiny.py',
     '../../../configs/_base_/schedules/schedule_cpu-tiny.py',
-    '../../../configs/_base_/default_runtime.py'
+    '../../../configs/_base_/default_runtime_cpu-tiny.py'
 ]
 custom_imports = dict(
     imports=['mmrot_ext.modules', 'projects.BoxTeacher.boxteacher'],
