@@ -1,4 +1,5 @@
-"""A diverged training run stops with a clear error and saves nothing."""
+"""A diverged training run stops with a clear error and saves nothing; the
+tools answer --help at once and name a user's mistake in one line."""
 import math
 import subprocess
 import sys
@@ -65,3 +66,39 @@ def test_launch_scripts_print_usage_without_their_arguments(script, usage,
     assert proc.returncode == 2
     assert 'usage:' in proc.stderr and usage in proc.stderr
     assert 'unbound variable' not in proc.stderr
+
+
+HEAVY = ('torch', 'mmdet', 'mmrotate', 'mmrot_ext.modules')
+
+
+@pytest.mark.parametrize('tool', [
+    'tools/train.py', 'tools/test.py', 'tools/alternating_train.py',
+    'tools/mmrotate_tool.py', 'tools/analysis_tools/confusion_matrix.py',
+    'tools/analysis_tools/analyze_results.py',
+    'tools/analysis_tools/pr_curve.py',
+    'tools/analysis_tools/proposal_recall.py'
+])
+def test_help_answers_without_importing_the_stack(tool, repo_root):
+    code = (f'import runpy, sys\nsys.argv = [{tool!r}, "--help"]\n'
+            f'try:\n    runpy.run_path({tool!r}, run_name="__main__")\n'
+            f'except SystemExit:\n    pass\n'
+            f'print("heavy:", [m for m in {HEAVY!r} if m in sys.modules])')
+    proc = subprocess.run([sys.executable, '-c', code], cwd=repo_root,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert 'heavy: []' in proc.stdout
+    assert tool.rsplit('/', 1)[-1] in proc.stdout
+
+
+def test_user_errors_are_one_line_unless_debug(repo_root, tmp_path):
+    missing = str(tmp_path / 'missing.pth')
+    command = [sys.executable, 'tools/test.py', MASK_RCNN_CFG, missing]
+    proc = subprocess.run(command, cwd=repo_root, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2
+    assert f'error: checkpoint {missing} not found' in proc.stderr
+    assert 'Traceback' not in proc.stderr and '--debug' in proc.stderr
+    proc = subprocess.run(command + ['--debug'], cwd=repo_root,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert 'Traceback' in proc.stderr and 'FileNotFoundError' in proc.stderr
