@@ -180,3 +180,32 @@ def check_results(results, dataset, source):
         raise ValueError(f'{source}: {len(results)} results for a test set '
                          f'of {len(dataset)} images (same config and '
                          f'--cfg-options as tools/test.py?)')
+
+
+def images_against_results(config, results_file, cfg_options=None,
+                           overlap=None):
+    """The test set of ``config`` against a ``tools/test.py --out`` file.
+
+    Returns ``(dataset, results, overlap, images)``: the built test set,
+    the loaded results list, ``overlap`` (the given one or
+    :func:`default_overlap` of the predictions), and ``images`` yields
+    ``(index, gt, pred, ious)`` per image (:func:`ground_truth`,
+    :func:`predictions`, :func:`instance_overlaps`) under a progress bar.
+    """
+    from mmengine.fileio import load
+    from mmengine.utils import ProgressBar
+
+    from mmrot_ext.engine import test_dataset_of
+    dataset = test_dataset_of(config, cfg_options)
+    results = load(results_file)
+    check_results(results, dataset, results_file)
+    overlap = overlap or default_overlap(results[0]['pred_instances'])
+
+    def images():
+        progress = ProgressBar(len(results))
+        for index, result in enumerate(results):
+            gt, pred = ground_truth(dataset, index), predictions(result)
+            yield index, gt, pred, instance_overlaps(pred, gt, overlap)
+            progress.update()
+
+    return dataset, results, overlap, images()

@@ -50,28 +50,16 @@ def main(argv=None):
 
 
 def analyze_results(args):
-    from mmengine.fileio import load
-    from mmengine.utils import ProgressBar
-
-    from mmrot_ext.engine import test_dataset_of
     from mmrot_ext.evaluation.per_image_analysis import (
-        check_results, default_overlap, ground_truth, image_ap,
-        instance_overlaps, predictions)
+        image_ap, images_against_results)
 
     if args.topk < 1:
         raise ValueError(f'--topk must be >= 1, got {args.topk}')
-    dataset = test_dataset_of(args.config, args.cfg_options)
-    results = load(args.results)
-    check_results(results, dataset, args.results)
-    overlap = args.overlap or default_overlap(results[0]['pred_instances'])
-    aps = []
-    progress = ProgressBar(len(results))
-    for index, result in enumerate(results):
-        gt, pred = ground_truth(dataset, index), predictions(result)
-        ious = instance_overlaps(pred, gt, overlap)
-        aps.append((image_ap(gt['labels'], pred['labels'], pred['scores'],
-                             ious), index, osp.basename(gt['img_path'])))
-        progress.update()
+    dataset, results, overlap, images = images_against_results(
+        args.config, args.results, args.cfg_options, args.overlap)
+    aps = [(image_ap(gt['labels'], pred['labels'], pred['scores'], ious),
+            index, osp.basename(gt['img_path']))
+           for index, gt, pred, ious in images]
     os.makedirs(args.show_dir, exist_ok=True)
     with open(osp.join(args.show_dir, 'image_aps.json'), 'w') as f:
         json.dump(dict(overlap=overlap, aps={name: ap for ap, _, name in

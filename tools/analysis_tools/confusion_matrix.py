@@ -44,34 +44,24 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmrot_ext.engine.tool_runner import run_cli
+    from mmrot_ext.engine import run_cli
     return run_cli(lambda: confusion_matrix(args), args.debug)
 
 
 def confusion_matrix(args):
     import numpy as np
-    from mmengine.fileio import load
-    from mmengine.utils import ProgressBar
 
-    from mmrot_ext.engine import test_dataset_of
     from mmrot_ext.evaluation.per_image_analysis import (
-        add_to_confusion_matrix, check_results, default_overlap,
-        ground_truth, instance_overlaps, predictions)
+        add_to_confusion_matrix, images_against_results)
 
-    dataset = test_dataset_of(args.config, args.cfg_options)
-    results = load(args.results)
-    check_results(results, dataset, args.results)
-    overlap = args.overlap or default_overlap(results[0]['pred_instances'])
+    dataset, _, overlap, images = images_against_results(
+        args.config, args.results, args.cfg_options, args.overlap)
     classes = tuple(dataset.metainfo['classes'])
     matrix = np.zeros((len(classes) + 1, len(classes) + 1), np.int64)
-    progress = ProgressBar(len(results))
-    for index, result in enumerate(results):
-        gt, pred = ground_truth(dataset, index), predictions(result)
-        ious = instance_overlaps(pred, gt, overlap)
+    for _, gt, pred, ious in images:
         add_to_confusion_matrix(matrix, gt['labels'], pred['labels'],
                                 pred['scores'], ious, args.score_thr,
                                 args.tp_iou_thr)
-        progress.update()
     os.makedirs(args.save_dir, exist_ok=True)
     labels = classes + ('background', )
     with open(osp.join(args.save_dir, 'confusion_matrix.json'), 'w') as f:
