@@ -1,7 +1,8 @@
 """Test (and evaluate) a detector (mmdet 3.x style).
 
     python tools/test.py CONFIG CHECKPOINT [--eval segm bbox ...]
-        [--out results.pkl] [--show-dir DIR] [--cfg-options k=v ...]
+        [--out results.pkl] [--show-dir DIR] [--tta [--tta-flips ...]]
+        [--cfg-options k=v ...] [--debug]
 
 ``--eval`` is a shorthand that sets the metrics of the config's test
 evaluator (``segm``, ``bbox``, ``proposal``, ``proposal_fast``; rotated
@@ -10,6 +11,9 @@ heading accuracy of their ``KeypointHeadingMetric``, left out when not
 named). A checkpoint that does not fit the config's model
 (missing, unexpected or differently shaped weights) is an error, unless
 ``--allow-partial`` says to evaluate the partly loaded model anyway.
+``--tta`` tests the plain and flipped views of each image merged by
+``InstanceSegTTAModel`` (both families, masks included). A user's mistake
+is one line on stderr (exit status 2) unless ``--debug``.
 """
 import argparse
 import os
