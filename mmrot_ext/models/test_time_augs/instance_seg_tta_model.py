@@ -81,7 +81,9 @@ class InstanceSegTTAModel(DetTTAModel):
                 view['masks'] = masks
             for key, value in view.items():
                 fields.setdefault(key, []).append(value)
-        merged = {key: torch.cat(values) for key, values in fields.items()}
+        # a field some view lacks (none should) cannot follow the indices
+        merged = {key: torch.cat(values) for key, values in fields.items()
+                  if len(values) == len(data_samples)}
         result = next((s for s in data_samples
                        if not s.metainfo.get('flip', False)),
                       data_samples[0])
