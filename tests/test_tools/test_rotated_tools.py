@@ -154,6 +154,20 @@ def test_mmrotate_tools_run_through_our_runner(trained_rotated, tiny_data,
         runner.resolve('no_such_tool')
 
 
+def test_test_time_augmentation_of_the_rotated_model(trained_rotated,
+                                                     tiny_data, repo_root,
+                                                     tmp_path):
+    output = run_tool([
+        'tools/test.py', ROTATED_CFG, trained_rotated / 'epoch_3.pth',
+        '--eval', 'segm', 'rbox', '--tta', '--work-dir', tmp_path,
+        *data_options(tiny_data, epochs=1, config=ROTATED_CFG)
+    ], repo_root)
+    for metric in ('segm', 'rbox'):
+        match = re.search(rf'coco/{metric}_mAP: (-?[\d.]+)', output)
+        assert match, output[-2000:]
+        assert 0.0 <= float(match.group(1)) <= 1.0
+
+
 def test_det_inferencer_gives_rotated_boxes_and_masks(trained_rotated,
                                                       tiny_data, repo_root):
     code = f"""
