@@ -1,18 +1,24 @@
 """mmdet's and mmrotate's own tool scripts, which their packages install
 under ``<package>/.mim/tools/`` (not importable as modules)."""
+import glob
 import importlib.util
 import os.path as osp
+
+
+def _tools_root(package):
+    """``<package>/.mim/tools``; ``FileNotFoundError`` when ``package`` is
+    not installed."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError(f'{package} is not installed')
+    return osp.join(osp.dirname(spec.origin), '.mim', 'tools')
 
 
 def upstream_tool_path(package, name):
     """Path of ``<package>/.mim/tools/<name>`` (``name`` like
     'analysis_tools/confusion_matrix.py'); ``FileNotFoundError`` listing
     what exists when it is not there."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        raise FileNotFoundError(f'{package} is not installed')
-    root = osp.join(osp.dirname(spec.origin), '.mim', 'tools')
-    path = osp.join(root, name)
+    path = osp.join(_tools_root(package), name)
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'{package} has no tool {name!r}; it has: '
@@ -22,9 +28,7 @@ def upstream_tool_path(package, name):
 
 def list_upstream_tools(package):
     """Tool scripts of ``package``, relative to its tools folder."""
-    import glob
-    spec = importlib.util.find_spec(package)
-    root = osp.join(osp.dirname(spec.origin), '.mim', 'tools')
+    root = _tools_root(package)
     return sorted(osp.relpath(p, root) for p in glob.glob(
         osp.join(root, '**', '*.py'), recursive=True)
         if not osp.basename(p).startswith('_'))

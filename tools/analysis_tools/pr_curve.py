@@ -37,13 +37,12 @@ def main(argv=None):
 
 
 def pr_curves(args):
-    import contextlib
-    import io
-
     import numpy as np
     from hotcoco.plot import pr_curve
 
-    from mmrot_ext.evaluation.coco_backend import coco_api, coco_classes
+    from mmrot_ext.evaluation.coco_backend import (coco_api, coco_classes,
+                                                   obb_results,
+                                                   run_evaluation)
     from mmrot_ext.evaluation.metrics.rotated_coco_instance_metric import \
         rbox_dataset
     from mmrot_ext.fileio import load_json
@@ -67,24 +66,14 @@ def pr_curves(args):
         if 'rbox' not in dets[0]:
             raise ValueError(f'{args.results}: entries have no "rbox"; '
                              f'rotated results come from a rotated config')
-        from pycocotools.coco import COCO
-        with contextlib.redirect_stdout(io.StringIO()):
-            reference = COCO()
-            reference.dataset = gt
-            reference.createIndex()
-        gt = rbox_dataset(reference)
-        dets = [dict(image_id=d['image_id'], category_id=d['category_id'],
-                     score=d['score'], obb=d['rbox']) for d in dets]
+        # pycocotools' COCO rasterises the masks of annotations without
+        # an rbox
+        gt = rbox_dataset(coco_api(gt, 'pycocotools'))
+        dets = obb_results(dets)
     coco_gt = coco_api(gt)
     coco_eval = coco_classes()[1](coco_gt, coco_gt.loadRes(dets),
                                   'obb' if iou_type == 'rbox' else iou_type)
-    with contextlib.redirect_stdout(io.StringIO()):
-        import warnings
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='hotcoco: oriented')
-            coco_eval.evaluate()
-            coco_eval.accumulate()
-            coco_eval.summarize()  # hotcoco's plot reads the summary
+    run_evaluation(coco_eval)  # hotcoco's plot reads the summary too
     pr_curve(coco_eval, iou_thr=args.iou_thr,
              cat_ids=list(coco_eval.params.catIds), paper_mode=True,
              save_path=args.out)

@@ -12,13 +12,10 @@ ranks detections by
 ``classwise=True`` each class's AP is reported as ``<metric>_<class>_precision``
 (mmdet's ``CocoMetric`` names it ``<class>_precision``, for one metric).
 """
-import contextlib
 import copy
-import io
 import json
 import os.path as osp
 import tempfile
-import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -30,7 +27,8 @@ from mmengine.logging import MMLogger
 from mmrot_ext.registry import ROTATED_METRICS
 from mmrot_ext.structures import masks_to_rboxes, rbox_envelopes
 
-from ..coco_backend import coco_api, coco_classes
+from ..coco_backend import (coco_api, coco_classes, obb_results,
+                            run_evaluation)
 from .mask_predictions import mask_predictions
 
 STAT_NAMES = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l', 'AR@100',
@@ -108,25 +106,15 @@ class RotatedCocoInstanceMetric(CocoMetric):
             gt_api, iou_type = self._segm_api, 'segm'
         else:
             gt_api, iou_type = self._rbox_api, 'obb'
-            dets = [dict(image_id=d['image_id'], category_id=d['category_id'],
-                         score=d['score'], obb=d['rbox']) for d in dets]
+            dets = obb_results(dets)
         coco_eval = coco_classes()[1](gt_api, gt_api.loadRes(dets), iou_type)
         coco_eval.params.catIds = self.cat_ids
         coco_eval.params.imgIds = self.img_ids
         coco_eval.params.maxDets = list(self.proposal_nums)
         coco_eval.params.iouThrs = self.iou_thrs
         coco_eval.params.useCats = int(metric != 'proposal')
-        summary = io.StringIO()
-        with warnings.catch_warnings(), contextlib.redirect_stdout(summary):
-            # hotcoco's notes that rotated boxes and class-agnostic recall
-            # are not leaderboard protocols: both are checked against
-            # pycocotools on our exact rotated IoU in the tests
-            warnings.filterwarnings('ignore', message='hotcoco: (oriented|'
-                                    'use_cats)')
-            coco_eval.evaluate()
-            coco_eval.accumulate()
-            coco_eval.summarize()
-        MMLogger.get_current_instance().info('\n' + summary.getvalue())
+        MMLogger.get_current_instance().info(
+            '\n' + run_evaluation(coco_eval))
         return coco_eval
 
     def _class_aps(self, coco_eval):
