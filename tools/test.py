@@ -22,6 +22,8 @@ import re
 
 from mmengine.config import DictAction
 
+from mmrot_ext.cli import add_debug_argument, run_cli
+
 EVAL_CHOICES = ('segm', 'bbox', 'proposal', 'proposal_fast', 'rbox',
                 'keypoints')
 
@@ -57,8 +59,7 @@ def parse_args(argv=None):
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument('--debug', action='store_true',
-                        help='show the full traceback of an error')
+    add_debug_argument(parser)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     if args.out and not args.out.endswith(('.pkl', '.pickle')):
@@ -216,7 +217,7 @@ def main(argv=None):
     # the stack is imported after parsing: --help answers at once
     from mmdet.evaluation import DumpDetResults
 
-    from mmrot_ext.engine import run_cli, run_tool
+    from mmrot_ext.engine import run_tool
 
     def test(runner):
         check_weights_fit(runner, args)

@@ -17,6 +17,8 @@ import os
 
 from mmengine.config import DictAction
 
+from mmrot_ext.cli import add_debug_argument, run_cli
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a detector')
@@ -40,8 +42,7 @@ def parse_args(argv=None):
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument('--debug', action='store_true',
-                        help='show the full traceback of an error')
+    add_debug_argument(parser)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -66,7 +67,7 @@ def build_cfg(args):
 def main(argv=None):
     args = parse_args(argv)
     # the stack is imported after parsing: --help answers at once
-    from mmrot_ext.engine import run_cli, run_tool
+    from mmrot_ext.engine import run_tool
     run_cli(lambda: run_tool(build_cfg(args), args.launcher,
                              lambda runner: runner.train()), args.debug)
 

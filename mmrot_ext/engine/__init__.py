@@ -8,7 +8,7 @@ from .loss_guard_hook import LossGuardHook
 from .resume import (find_resume_checkpoint, load_checkpoint_lazily,
                      read_checkpoint_meta)
 from .tool_runner import (add_project_root, load_tool_config,
-                          prepare_training, run_cli, run_tool,
+                          prepare_training, run_tool,
                           test_dataset_of)
 from .upstream_tools import (list_upstream_tools, upstream_tool,
                              upstream_tool_path)
@@ -18,6 +18,6 @@ __all__ = [
     'LossGuardHook', 'add_project_root', 'close_distributed',
     'find_resume_checkpoint', 'list_upstream_tools',
     'load_checkpoint_lazily', 'load_tool_config', 'prepare_training',
-    'read_checkpoint_meta', 'run_cli', 'run_tool', 'setup_cpu_distributed',
+    'read_checkpoint_meta', 'run_tool', 'setup_cpu_distributed',
     'test_dataset_of', 'upstream_tool', 'upstream_tool_path'
 ]

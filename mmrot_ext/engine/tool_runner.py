@@ -101,17 +101,3 @@ def test_dataset_of(config, cfg_options=None):
     cfg = load_tool_config(config, cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     return DATASETS.build(cfg.test_dataloader.dataset)
-
-
-def run_cli(action, debug=False):
-    """Run a tool's ``action()``; a user mistake (a bad path, a file of the
-    wrong kind, a config that does not fit) prints one line naming it and
-    exits with status 2, unless ``debug`` asks for the full traceback."""
-    try:
-        return action()
-    except (ValueError, KeyError, FileNotFoundError, TypeError) as e:
-        if debug:
-            raise
-        message = e.args[0] if len(e.args) == 1 else e
-        sys.stderr.write(f'error: {message}\n(--debug shows where)\n')
-        raise SystemExit(2) from None

@@ -1,7 +1,7 @@
 """The best and worst images of a results file, drawn with ground truth.
 
     python tools/analysis_tools/analyze_results.py CONFIG RESULTS.pkl \
-        SHOW_DIR [--topk 20] [--overlap box|rbox|mask] \
+        OUT_DIR [--topk 20] [--overlap box|rbox|mask] \
         [--show-score-thr 0.3] [--cfg-options ...]
 
 ``RESULTS.pkl`` is ``tools/test.py CONFIG CKPT --out RESULTS.pkl``. Each
@@ -9,43 +9,32 @@ image is scored by its own COCO-style AP (IoU 0.50:0.95, 101 recall points,
 :func:`mmrot_ext.evaluation.per_image_analysis.image_ap`) with the model
 family's overlap: rotated IoU for rotated boxes (their default), box IoU
 for axis-aligned ones, mask IoU with ``--overlap mask``. The ``--topk``
-highest and lowest go to ``SHOW_DIR/good`` and ``SHOW_DIR/bad`` as
+highest and lowest go to ``OUT_DIR/good`` and ``OUT_DIR/bad`` as
 ``<image>_<AP>.png``, ground truth (left) beside the predictions (right),
-drawn by the config's visualizer; ``SHOW_DIR/image_aps.json`` lists every
+drawn by the config's visualizer; ``OUT_DIR/image_aps.json`` lists every
 image's AP. mmdet's tool of the same name stops at a pipeline assertion on
 rotated configs, and reads rotated boxes as corners.
 """
-import argparse
 import json
 import os
 import os.path as osp
 
-from mmengine.config import DictAction
+from mmrot_ext.cli import results_analysis_parser, run_cli
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='the test config of the results')
-    parser.add_argument('results', help='tools/test.py --out .pkl file')
-    parser.add_argument('show_dir', help='where the pictures go')
+    parser = results_analysis_parser(__doc__.split('\n')[0],
+                                     'where the pictures go')
     parser.add_argument('--topk', type=int, default=20,
                         help='how many best and worst images to draw')
-    parser.add_argument('--overlap', choices=('box', 'rbox', 'mask'),
-                        help='how predictions meet ground truth (default: '
-                        'rbox for rotated boxes, else box)')
     parser.add_argument('--show-score-thr', type=float, default=0.3,
                         help='predictions drawn from this score (all count '
                         'for the AP)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='config overrides, as for tools/test.py')
-    parser.add_argument('--debug', action='store_true',
-                        help='show the traceback of an error')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmrot_ext.engine import run_cli
     return run_cli(lambda: analyze_results(args), args.debug)
 
 
@@ -60,8 +49,8 @@ def analyze_results(args):
     aps = [(image_ap(gt['labels'], pred['labels'], pred['scores'], ious),
             index, osp.basename(gt['img_path']))
            for index, gt, pred, ious in images]
-    os.makedirs(args.show_dir, exist_ok=True)
-    with open(osp.join(args.show_dir, 'image_aps.json'), 'w') as f:
+    os.makedirs(args.out_dir, exist_ok=True)
+    with open(osp.join(args.out_dir, 'image_aps.json'), 'w') as f:
         json.dump(dict(overlap=overlap, aps={name: ap for ap, _, name in
                                              aps}), f, indent=1)
     ranked = sorted(aps)
@@ -70,14 +59,14 @@ def analyze_results(args):
     for folder, chosen in (('good', ranked[-topk:]), ('bad', ranked[:topk])):
         for ap, index, name in chosen:
             _draw(visualizer, dataset, results[index], index,
-                  osp.join(args.show_dir, folder,
+                  osp.join(args.out_dir, folder,
                            f'{osp.splitext(name)[0]}_{ap:.3f}.png'),
                   args.show_score_thr)
     mean = sum(ap for ap, _, _ in aps) / len(aps)
     print(f'\nper-image AP ({overlap} overlap): mean {mean:.3f}, best '
           f'{ranked[-1][0]:.3f} ({ranked[-1][2]}), worst {ranked[0][0]:.3f} '
           f'({ranked[0][2]}); {topk} best and worst drawn in '
-          f'{args.show_dir}/good and /bad')
+          f'{args.out_dir}/good and /bad')
     return aps
 
 

@@ -1,7 +1,7 @@
 """Confusion matrix of a results file, with the model family's overlap.
 
     python tools/analysis_tools/confusion_matrix.py CONFIG RESULTS.pkl \
-        SAVE_DIR [--overlap box|rbox|mask] [--score-thr 0.3] \
+        OUT_DIR [--overlap box|rbox|mask] [--score-thr 0.3] \
         [--tp-iou-thr 0.5] [--cfg-options ...]
 
 ``RESULTS.pkl`` is ``tools/test.py CONFIG CKPT --out RESULTS.pkl``. The
@@ -13,38 +13,27 @@ model it scores (cx, cy, w, h) as (x1, y1, x2, y2). Writes
 ``confusion_matrix.png`` (mmdet's plot, rows normalised) and
 ``confusion_matrix.json`` (counts), and prints the counts.
 """
-import argparse
 import json
 import os
 import os.path as osp
 
-from mmengine.config import DictAction
+from mmrot_ext.cli import results_analysis_parser, run_cli
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='the test config of the results')
-    parser.add_argument('results', help='tools/test.py --out .pkl file')
-    parser.add_argument('save_dir', help='where the plot and counts go')
-    parser.add_argument('--overlap', choices=('box', 'rbox', 'mask'),
-                        help='how predictions meet ground truth (default: '
-                        'rbox for rotated boxes, else box)')
+    parser = results_analysis_parser(__doc__.split('\n')[0],
+                                     'where the plot and counts go')
     parser.add_argument('--score-thr', type=float, default=0.3,
                         help='predictions below this score are not counted')
     parser.add_argument('--tp-iou-thr', type=float, default=0.5,
                         help='overlap at which a prediction meets a GT')
     parser.add_argument('--color-theme', default='plasma',
                         help='matplotlib colour map of the plot')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='config overrides, as for tools/test.py')
-    parser.add_argument('--debug', action='store_true',
-                        help='show the traceback of an error')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmrot_ext.engine import run_cli
     return run_cli(lambda: confusion_matrix(args), args.debug)
 
 
@@ -62,13 +51,13 @@ def confusion_matrix(args):
         add_to_confusion_matrix(matrix, gt['labels'], pred['labels'],
                                 pred['scores'], ious, args.score_thr,
                                 args.tp_iou_thr)
-    os.makedirs(args.save_dir, exist_ok=True)
+    os.makedirs(args.out_dir, exist_ok=True)
     labels = classes + ('background', )
-    with open(osp.join(args.save_dir, 'confusion_matrix.json'), 'w') as f:
+    with open(osp.join(args.out_dir, 'confusion_matrix.json'), 'w') as f:
         json.dump(dict(labels=labels, overlap=overlap,
                        score_thr=args.score_thr, tp_iou_thr=args.tp_iou_thr,
                        counts=matrix.tolist()), f, indent=1)
-    plot(matrix, labels, osp.join(args.save_dir, 'confusion_matrix.png'),
+    plot(matrix, labels, osp.join(args.out_dir, 'confusion_matrix.png'),
          f'{overlap} overlap >= {args.tp_iou_thr}, score >= '
          f'{args.score_thr}', args.color_theme)
     width = max(len(n) for n in labels)
@@ -78,7 +67,7 @@ def confusion_matrix(args):
     print(' ' * width + ''.join(f' {n:>{width}}' for n in labels))
     for name, row in zip(labels, matrix):
         print(f'{name:>{width}}' + ''.join(f' {v:>{width}}' for v in row))
-    print(f'written to {args.save_dir}/confusion_matrix.{{png,json}}')
+    print(f'written to {args.out_dir}/confusion_matrix.{{png,json}}')
     return matrix
 
 

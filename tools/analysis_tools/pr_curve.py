@@ -14,6 +14,8 @@ printed.
 """
 import argparse
 
+from mmrot_ext.cli import add_debug_argument, run_cli
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -25,14 +27,12 @@ def parse_args(argv=None):
                         '.bbox.json, .rbox.json)')
     parser.add_argument('--iou-thr', type=float, default=0.5,
                         help='one of COCO\'s IoU thresholds (0.50:0.05:0.95)')
-    parser.add_argument('--debug', action='store_true',
-                        help='show the traceback of an error')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmrot_ext.engine.tool_runner import run_cli
     return run_cli(lambda: pr_curves(args), args.debug)
 
 
